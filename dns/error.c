@@ -31,6 +31,11 @@ const char *tw_strerror(int err)
 	case TW_EDNS_SYNTAX: return "presentation-format syntax error";
 	case TW_EDNS_TYPE: return "unknown type or class";
 	case TW_EDNS_TRAILING: return "octets after the last record";
+	case TW_ECRYPTO_UNSUPPORTED: return "algorithm or digest type not supported";
+	case TW_ECRYPTO_ITERATIONS: return "NSEC3 iterations above the configured limit";
+	case TW_ECRYPTO_LABELS: return "RRSIG labels exceed the owner name's labels";
+	case TW_ECRYPTO_LIBRARY: return "crypto library failure";
+	case TW_ECRYPTO_KEY: return "DNSKEY malformed or of refused size";
 	}
 	return "unknown error";
 }

@@ -39,6 +39,11 @@ enum tw_err {
 	TW_EDNS_TRAILING = 116, /* octets after the last counted record */
 
 	/* crypto/: 200..299 */
+	TW_ECRYPTO_UNSUPPORTED = 200, /* algorithm or digest type not implemented/enabled */
+	TW_ECRYPTO_ITERATIONS = 201,  /* NSEC3 iterations above the policy limit */
+	TW_ECRYPTO_LABELS = 202,      /* RRSIG Labels larger than the owner's labels */
+	TW_ECRYPTO_LIBRARY = 203,     /* the crypto library failed internally */
+	TW_ECRYPTO_KEY = 204,         /* DNSKEY material malformed or of refused size */
 	/* validator: 300..399 */
 	/* cache/: 400..499 */
 	/* dataplane/: 500..599 */

@@ -1,0 +1,22 @@
+/* Private to crypto/: the layout of a prepared key, shared by the key preparation
+ * and the verification back-ends. */
+#ifndef TW_CRYPTO_KEY_IMPL_H
+#define TW_CRYPTO_KEY_IMPL_H
+
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+struct tw_crypto_key {
+	uint64_t id;       /* process-unique, never reused: verifiers key their
+			    * context caches on it */
+	EVP_PKEY *pkey;
+	const EVP_MD *md;  /* pre-hash for RSA and ECDSA; NULL for EdDSA */
+	uint16_t tag;
+	uint16_t flags;
+	uint16_t bits;
+	uint16_t sig_len;  /* exact signature length this key accepts */
+	uint8_t alg;
+};
+
+#endif
