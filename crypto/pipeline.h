@@ -1,0 +1,106 @@
+/* The per-lcore batched verification pipeline.
+ *
+ * A worker collects verification jobs while it processes a burst, hands them to
+ * its pipeline, and at the end of the burst flushes; results come back through
+ * dequeue, each with the caller's cookie, possibly in a later loop iteration
+ * (asynchronous back-ends) and not necessarily in submission order.
+ *
+ * One header over interchangeable back-ends, chosen once at creation:
+ *   - inline (crypto/pipeline_inline.c): the batch runs on the calling lcore at
+ *     flush time, jobs grouped by key;
+ *   - back-ends that need DPDK (dedicated crypto lcores fed through rte_ring,
+ *     rte_cryptodev asymmetric sessions) live in dataplane/ and plug in through
+ *     struct tw_crypto_backend, so crypto/ itself never includes DPDK.
+ * Every back-end gives the same results for the same jobs.
+ *
+ * A pipeline belongs to one lcore: all calls from that lcore only. No call
+ * allocates, locks or makes a system call.
+ */
+#ifndef TW_CRYPTO_PIPELINE_H
+#define TW_CRYPTO_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/verify.h"
+
+#define TW_CRYPTO_PIPE_MAX_BURST 256 /* most jobs one enqueue or flush handles */
+
+struct tw_crypto_key;
+
+/* One verification. The key, signed data and signature must stay valid and
+ * unchanged until the job's result has been dequeued. */
+struct tw_crypto_job {
+	const struct tw_crypto_key *key; /* NULL: result TW_CRYPTO_UNSUPPORTED */
+	const uint8_t *data;             /* signed data (crypto/sigdata.h) */
+	const uint8_t *sig;
+	uint32_t data_len;
+	uint16_t sig_len;
+	uint64_t cookie;                 /* returned untouched with the result */
+};
+
+struct tw_crypto_result_rec {
+	uint64_t cookie;
+	enum tw_crypto_result result;
+};
+
+/* A back-end: an object and its operations. submit() accepts as many jobs as it
+ * can take now and returns that count; flush() starts or finishes work on what
+ * was submitted; poll() returns up to max finished results. */
+struct tw_crypto_backend {
+	const char *name;
+	void *state;
+	unsigned (*submit)(void *state, const struct tw_crypto_job *jobs, unsigned n);
+	void (*flush)(void *state);
+	unsigned (*poll)(void *state, struct tw_crypto_result_rec *out, unsigned max);
+	void (*destroy)(void *state);
+};
+
+struct tw_crypto_pipe;
+
+/* Per-pipeline counters, plain integers summed by the management plane. */
+struct tw_crypto_pipe_stats {
+	uint64_t jobs;
+	uint64_t valid;
+	uint64_t invalid;
+	uint64_t unsupported;
+	uint64_t flushes;
+	uint64_t batch_hist[9]; /* flushes with 1, 2-3, 4-7, ... 128-255, 256+ jobs */
+};
+
+/* New pipeline with the inline back-end and room for `depth` jobs in flight
+ * (rounded up to a power of two, at least TW_CRYPTO_PIPE_MAX_BURST). Setup time:
+ * may allocate. Returns NULL when out of memory. */
+struct tw_crypto_pipe *tw_crypto_pipe_new_inline(unsigned depth);
+
+/* New pipeline over a back-end built elsewhere (dataplane/); the pipeline owns
+ * it from now on and destroys it when freed. */
+struct tw_crypto_pipe *tw_crypto_pipe_new(const struct tw_crypto_backend *be);
+
+/* Frees the pipeline and its back-end; NULL is fine. Results not dequeued are
+ * lost. */
+void tw_crypto_pipe_free(struct tw_crypto_pipe *p);
+
+/* Name of the back-end ("inline", "ring", "cryptodev"). */
+const char *tw_crypto_pipe_backend(const struct tw_crypto_pipe *p);
+
+/* Enqueues as many of jobs[0..n) as fit (burst semantics); returns how many. */
+unsigned tw_crypto_pipe_enqueue_burst(struct tw_crypto_pipe *p,
+				      const struct tw_crypto_job *jobs, unsigned n);
+
+/* Ends a burst: the inline back-end verifies everything enqueued since the last
+ * flush, grouped by key; asynchronous back-ends start their work. */
+void tw_crypto_pipe_flush(struct tw_crypto_pipe *p);
+
+/* Dequeues up to max results; returns how many. */
+unsigned tw_crypto_pipe_dequeue_burst(struct tw_crypto_pipe *p,
+				      struct tw_crypto_result_rec *out, unsigned max);
+
+/* Jobs enqueued whose results have not been dequeued yet. */
+unsigned tw_crypto_pipe_in_flight(const struct tw_crypto_pipe *p);
+
+/* The pipeline's counters (read by the owner lcore, or by the management plane
+ * as plain loads that may be a little stale). */
+const struct tw_crypto_pipe_stats *tw_crypto_pipe_stats(const struct tw_crypto_pipe *p);
+
+#endif
