@@ -90,6 +90,10 @@ static size_t load_vectors(struct group *groups, size_t cap)
 		char *next = strstr(p, "\n;@ vector");
 		char *eol = strchr(p, '\n');
 		assert_non_null(eol);
+		if (p[10] < '0' || p[10] > '9') { /* the format description line */
+			p = next;
+			continue;
+		}
 		assert_true(ng < cap);
 		struct group *g = &groups[ng++];
 		memset(g, 0, sizeof(*g));
@@ -502,13 +506,14 @@ static void test_sigdata_sorts_dedups_and_rebuilds_wildcards(void **state)
 	size_t len;
 	assert_int_equal(tw_crypto_sigdata(sig, sizeof(sig), owner, 1, rrs, 3, out, sizeof(out),
 					   &len), 0);
-	/* 18 + 9 (signer) + 2 * (11 ("*.example.") + 8 + 2 + 4) */
-	assert_int_equal(len, 27 + 2 * 25);
+	/* labels 2 of X.Y.example: signed as *.y.example (lower-cased);
+	 * 18 + 9 (signer) + 2 * (13 + 8 + 2 + 4), the duplicate left out */
+	assert_int_equal(len, 27 + 2 * 27);
 	assert_memory_equal(out + 18, "\x07" "example", 8);
-	static const uint8_t rr1[] = { 1, '*', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
+	static const uint8_t rr1[] = { 1, '*', 1, 'y', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
 				       0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 10, 0, 0, 1 };
 	assert_memory_equal(out + 27, rr1, sizeof(rr1));
-	assert_int_equal(out[27 + 25 + 24], 2);
+	assert_int_equal(out[27 + 27 + 26], 2);
 	/* labels larger than the owner's: cannot be this RRset's signature */
 	sig[3] = 4;
 	assert_int_equal(tw_crypto_sigdata(sig, sizeof(sig), owner, 1, rrs, 3, out, sizeof(out),
