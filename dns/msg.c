@@ -234,12 +234,35 @@ int tw_dns_opt_next(const struct tw_dns_msg *m, size_t *pos, uint16_t *code,
 	return 1;
 }
 
+/* Case-insensitive hash of a checked (possibly compressed) name in a message:
+ * grouping compares full names only when hashes agree. */
+static uint32_t owner_hash(const uint8_t *msg, size_t off)
+{
+	uint32_t h = 2166136261u;
+	for (;;) {
+		while ((msg[off] & 0xC0) == 0xC0)
+			off = ((size_t)(msg[off] & 0x3F) << 8) | msg[off + 1];
+		uint8_t l = msg[off];
+		h = (h ^ l) * 16777619u;
+		if (l == 0)
+			return h;
+		for (unsigned i = 1; i <= l; i++) {
+			uint8_t c = msg[off + i];
+			if (c >= 'A' && c <= 'Z')
+				c += 32;
+			h = (h ^ c) * 16777619u;
+		}
+		off += 1 + (size_t)l;
+	}
+}
+
 static struct tw_dns_rrset *find_set(const struct tw_dns_msg *m, struct tw_dns_rrset *sets,
-				     size_t n, uint16_t owner, uint16_t type, uint16_t cls)
+				     size_t n, uint16_t owner, uint32_t hash, uint16_t type,
+				     uint16_t cls)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct tw_dns_rrset *s = &sets[i];
-		if (s->type == type && s->cls == cls &&
+		if (s->owner_hash == hash && s->type == type && s->cls == cls &&
 		    tw_dns_name_equal_wire(m->wire, m->len, s->owner, owner))
 			return s;
 	}
@@ -259,7 +282,8 @@ int tw_dns_rrsets_group(const struct tw_dns_msg *m, enum tw_dns_section sec,
 			continue;
 		bool is_sig = rr->type == TW_DNS_T_RRSIG;
 		uint16_t type = is_sig ? tw_wire_get16(m->wire + rr->rdata) : rr->type;
-		struct tw_dns_rrset *s = find_set(m, sets, n, rr->owner, type, rr->cls);
+		uint32_t hash = owner_hash(m->wire, rr->owner);
+		struct tw_dns_rrset *s = find_set(m, sets, n, rr->owner, hash, type, rr->cls);
 		if (!s) {
 			if (n == cap)
 				return -TW_ENOSPC;
@@ -274,6 +298,7 @@ int tw_dns_rrsets_group(const struct tw_dns_msg *m, enum tw_dns_section sec,
 				.ttl_min = UINT32_MAX,
 				.last = TW_DNS_RR_NONE,
 				.sig_last = TW_DNS_RR_NONE,
+				.owner_hash = hash,
 			};
 		}
 		if (is_sig) {

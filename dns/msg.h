@@ -183,8 +183,9 @@ struct tw_dns_rrset {
 	uint16_t sig_first; /* first covering RRSIG, or TW_DNS_RR_NONE */
 	uint16_t sig_count;
 	uint32_t ttl_min;   /* smallest TTL among the RRs (RFC 2181 §5.2) */
-	uint16_t last;      /* grouping's own tail links; not for callers */
-	uint16_t sig_last;
+	uint16_t last;      /* grouping's own tail links and owner hash; not for */
+	uint16_t sig_last;  /* callers */
+	uint32_t owner_hash;
 };
 
 #define TW_DNS_RR_NONE 0xFFFF

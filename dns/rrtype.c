@@ -14,96 +14,79 @@
 #define N_L (TW_RDF_NAME | TW_RDF_F_LOWER)
 #define N_K (TW_RDF_NAME) /* neither compressed nor lower-cased */
 
-struct type_entry {
-	uint16_t type;
-	struct tw_dns_rdesc d;
-};
-
 /* Layouts from the defining RFCs; the flags follow RFC 3597 §4 (which names may
  * arrive compressed), RFC 1035 (which we may compress) and RFC 4034 §6.2 as
  * corrected by RFC 6840 §5.1 (NSEC's next name is not lower-cased). */
-static const struct type_entry types[] = {
-	{ TW_DNS_T_A, { "A", { TW_RDF_A } } },
-	{ TW_DNS_T_NS, { "NS", { N_C } } },
-	{ TW_DNS_T_MD, { "MD", { N_C } } },
-	{ TW_DNS_T_MF, { "MF", { N_C } } },
-	{ TW_DNS_T_CNAME, { "CNAME", { N_C } } },
-	{ TW_DNS_T_SOA, { "SOA", { N_C, N_C, TW_RDF_U32, TW_RDF_U32, TW_RDF_U32, TW_RDF_U32,
-				   TW_RDF_U32 } } },
-	{ TW_DNS_T_MB, { "MB", { N_C } } },
-	{ TW_DNS_T_MG, { "MG", { N_C } } },
-	{ TW_DNS_T_MR, { "MR", { N_C } } },
-	{ TW_DNS_T_NULL, { "NULL", { TW_RDF_OPAQUE } } },
-	{ TW_DNS_T_PTR, { "PTR", { N_C } } },
-	{ TW_DNS_T_HINFO, { "HINFO", { TW_RDF_STR, TW_RDF_STR } } },
-	{ TW_DNS_T_MINFO, { "MINFO", { N_C, N_C } } },
-	{ TW_DNS_T_MX, { "MX", { TW_RDF_U16, N_C } } },
-	{ TW_DNS_T_TXT, { "TXT", { TW_RDF_STRS } } },
-	{ TW_DNS_T_RP, { "RP", { N_D, N_D } } },
-	{ TW_DNS_T_AFSDB, { "AFSDB", { TW_RDF_U16, N_D } } },
-	{ TW_DNS_T_RT, { "RT", { TW_RDF_U16, N_D } } },
-	{ TW_DNS_T_SIG, { "SIG", { TW_RDF_TYPE, TW_RDF_U8, TW_RDF_U8, TW_RDF_U32, TW_RDF_TIME,
-				   TW_RDF_TIME, TW_RDF_U16, N_D, TW_RDF_B64 } } },
-	{ TW_DNS_T_KEY, { "KEY", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_B64 } } },
-	{ TW_DNS_T_PX, { "PX", { TW_RDF_U16, N_D, N_D } } },
-	{ TW_DNS_T_AAAA, { "AAAA", { TW_RDF_AAAA } } },
-	{ TW_DNS_T_SRV, { "SRV", { TW_RDF_U16, TW_RDF_U16, TW_RDF_U16, N_D } } },
-	{ TW_DNS_T_NAPTR, { "NAPTR", { TW_RDF_U16, TW_RDF_U16, TW_RDF_STR, TW_RDF_STR,
-				       TW_RDF_STR, N_D } } },
-	{ TW_DNS_T_KX, { "KX", { TW_RDF_U16, N_L } } },
-	{ TW_DNS_T_CERT, { "CERT", { TW_RDF_U16, TW_RDF_U16, TW_RDF_U8, TW_RDF_B64 } } },
-	{ TW_DNS_T_DNAME, { "DNAME", { N_L } } },
-	{ TW_DNS_T_OPT, { "OPT", { TW_RDF_OPAQUE } } },
-	{ TW_DNS_T_DS, { "DS", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } } },
-	{ TW_DNS_T_SSHFP, { "SSHFP", { TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } } },
-	{ TW_DNS_T_RRSIG, { "RRSIG", { TW_RDF_TYPE, TW_RDF_U8, TW_RDF_U8, TW_RDF_U32,
+/* Indexed by type number: one load finds a layout on the parse path. */
+static const struct tw_dns_rdesc types[TW_DNS_T_CAA + 1] = {
+	[TW_DNS_T_A] = { "A", { TW_RDF_A } },
+	[TW_DNS_T_NS] = { "NS", { N_C } },
+	[TW_DNS_T_MD] = { "MD", { N_C } },
+	[TW_DNS_T_MF] = { "MF", { N_C } },
+	[TW_DNS_T_CNAME] = { "CNAME", { N_C } },
+	[TW_DNS_T_SOA] = { "SOA", { N_C, N_C, TW_RDF_U32, TW_RDF_U32, TW_RDF_U32, TW_RDF_U32,
+				   TW_RDF_U32 } },
+	[TW_DNS_T_MB] = { "MB", { N_C } },
+	[TW_DNS_T_MG] = { "MG", { N_C } },
+	[TW_DNS_T_MR] = { "MR", { N_C } },
+	[TW_DNS_T_NULL] = { "NULL", { TW_RDF_OPAQUE } },
+	[TW_DNS_T_PTR] = { "PTR", { N_C } },
+	[TW_DNS_T_HINFO] = { "HINFO", { TW_RDF_STR, TW_RDF_STR } },
+	[TW_DNS_T_MINFO] = { "MINFO", { N_C, N_C } },
+	[TW_DNS_T_MX] = { "MX", { TW_RDF_U16, N_C } },
+	[TW_DNS_T_TXT] = { "TXT", { TW_RDF_STRS } },
+	[TW_DNS_T_RP] = { "RP", { N_D, N_D } },
+	[TW_DNS_T_AFSDB] = { "AFSDB", { TW_RDF_U16, N_D } },
+	[TW_DNS_T_RT] = { "RT", { TW_RDF_U16, N_D } },
+	[TW_DNS_T_SIG] = { "SIG", { TW_RDF_TYPE, TW_RDF_U8, TW_RDF_U8, TW_RDF_U32, TW_RDF_TIME,
+				   TW_RDF_TIME, TW_RDF_U16, N_D, TW_RDF_B64 } },
+	[TW_DNS_T_KEY] = { "KEY", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_B64 } },
+	[TW_DNS_T_PX] = { "PX", { TW_RDF_U16, N_D, N_D } },
+	[TW_DNS_T_AAAA] = { "AAAA", { TW_RDF_AAAA } },
+	[TW_DNS_T_SRV] = { "SRV", { TW_RDF_U16, TW_RDF_U16, TW_RDF_U16, N_D } },
+	[TW_DNS_T_NAPTR] = { "NAPTR", { TW_RDF_U16, TW_RDF_U16, TW_RDF_STR, TW_RDF_STR,
+				       TW_RDF_STR, N_D } },
+	[TW_DNS_T_KX] = { "KX", { TW_RDF_U16, N_L } },
+	[TW_DNS_T_CERT] = { "CERT", { TW_RDF_U16, TW_RDF_U16, TW_RDF_U8, TW_RDF_B64 } },
+	[TW_DNS_T_DNAME] = { "DNAME", { N_L } },
+	[TW_DNS_T_OPT] = { "OPT", { TW_RDF_OPAQUE } },
+	[TW_DNS_T_DS] = { "DS", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } },
+	[TW_DNS_T_SSHFP] = { "SSHFP", { TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } },
+	[TW_DNS_T_RRSIG] = { "RRSIG", { TW_RDF_TYPE, TW_RDF_U8, TW_RDF_U8, TW_RDF_U32,
 				       TW_RDF_TIME, TW_RDF_TIME, TW_RDF_U16, N_L,
-				       TW_RDF_B64 } } },
-	{ TW_DNS_T_NSEC, { "NSEC", { N_K, TW_RDF_BITMAP } } },
-	{ TW_DNS_T_DNSKEY, { "DNSKEY", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_B64 } } },
-	{ TW_DNS_T_DHCID, { "DHCID", { TW_RDF_B64 } } },
-	{ TW_DNS_T_NSEC3, { "NSEC3", { TW_RDF_U8, TW_RDF_U8, TW_RDF_U16, TW_RDF_SALT,
-				       TW_RDF_HASH, TW_RDF_BITMAP } } },
-	{ TW_DNS_T_NSEC3PARAM, { "NSEC3PARAM", { TW_RDF_U8, TW_RDF_U8, TW_RDF_U16,
-						 TW_RDF_SALT } } },
-	{ TW_DNS_T_TLSA, { "TLSA", { TW_RDF_U8, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } } },
-	{ TW_DNS_T_SMIMEA, { "SMIMEA", { TW_RDF_U8, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } } },
-	{ TW_DNS_T_CDS, { "CDS", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } } },
-	{ TW_DNS_T_CDNSKEY, { "CDNSKEY", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_B64 } } },
-	{ TW_DNS_T_OPENPGPKEY, { "OPENPGPKEY", { TW_RDF_B64 } } },
-	{ TW_DNS_T_CSYNC, { "CSYNC", { TW_RDF_U32, TW_RDF_U16, TW_RDF_BITMAP } } },
-	{ TW_DNS_T_ZONEMD, { "ZONEMD", { TW_RDF_U32, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } } },
+				       TW_RDF_B64 } },
+	[TW_DNS_T_NSEC] = { "NSEC", { N_K, TW_RDF_BITMAP } },
+	[TW_DNS_T_DNSKEY] = { "DNSKEY", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_B64 } },
+	[TW_DNS_T_DHCID] = { "DHCID", { TW_RDF_B64 } },
+	[TW_DNS_T_NSEC3] = { "NSEC3", { TW_RDF_U8, TW_RDF_U8, TW_RDF_U16, TW_RDF_SALT,
+				       TW_RDF_HASH, TW_RDF_BITMAP } },
+	[TW_DNS_T_NSEC3PARAM] = { "NSEC3PARAM", { TW_RDF_U8, TW_RDF_U8, TW_RDF_U16,
+						 TW_RDF_SALT } },
+	[TW_DNS_T_TLSA] = { "TLSA", { TW_RDF_U8, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } },
+	[TW_DNS_T_SMIMEA] = { "SMIMEA", { TW_RDF_U8, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } },
+	[TW_DNS_T_CDS] = { "CDS", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } },
+	[TW_DNS_T_CDNSKEY] = { "CDNSKEY", { TW_RDF_U16, TW_RDF_U8, TW_RDF_U8, TW_RDF_B64 } },
+	[TW_DNS_T_OPENPGPKEY] = { "OPENPGPKEY", { TW_RDF_B64 } },
+	[TW_DNS_T_CSYNC] = { "CSYNC", { TW_RDF_U32, TW_RDF_U16, TW_RDF_BITMAP } },
+	[TW_DNS_T_ZONEMD] = { "ZONEMD", { TW_RDF_U32, TW_RDF_U8, TW_RDF_U8, TW_RDF_HEX } },
 	/* SVCB/HTTPS: priority and target are structured (RFC 9460 §2.2: target not
 	 * compressed); the parameters stay opaque and print in generic form. */
-	{ TW_DNS_T_SVCB, { "SVCB", { TW_RDF_U16, N_K, TW_RDF_OPAQUE } } },
-	{ TW_DNS_T_HTTPS, { "HTTPS", { TW_RDF_U16, N_K, TW_RDF_OPAQUE } } },
-	{ TW_DNS_T_SPF, { "SPF", { TW_RDF_STRS } } },
-	{ TW_DNS_T_TSIG, { "TSIG", { TW_RDF_OPAQUE } } },
-	{ TW_DNS_T_IXFR, { "IXFR", { TW_RDF_OPAQUE } } },
-	{ TW_DNS_T_AXFR, { "AXFR", { TW_RDF_OPAQUE } } },
-	{ TW_DNS_T_ANY, { "ANY", { TW_RDF_OPAQUE } } },
-	{ TW_DNS_T_URI, { "URI", { TW_RDF_U16, TW_RDF_U16, TW_RDF_STR_REST } } },
-	{ TW_DNS_T_CAA, { "CAA", { TW_RDF_U8, TW_RDF_STR, TW_RDF_STR_REST } } },
+	[TW_DNS_T_SVCB] = { "SVCB", { TW_RDF_U16, N_K, TW_RDF_OPAQUE } },
+	[TW_DNS_T_HTTPS] = { "HTTPS", { TW_RDF_U16, N_K, TW_RDF_OPAQUE } },
+	[TW_DNS_T_SPF] = { "SPF", { TW_RDF_STRS } },
+	[TW_DNS_T_TSIG] = { "TSIG", { TW_RDF_OPAQUE } },
+	[TW_DNS_T_IXFR] = { "IXFR", { TW_RDF_OPAQUE } },
+	[TW_DNS_T_AXFR] = { "AXFR", { TW_RDF_OPAQUE } },
+	[TW_DNS_T_ANY] = { "ANY", { TW_RDF_OPAQUE } },
+	[TW_DNS_T_URI] = { "URI", { TW_RDF_U16, TW_RDF_U16, TW_RDF_STR_REST } },
+	[TW_DNS_T_CAA] = { "CAA", { TW_RDF_U8, TW_RDF_STR, TW_RDF_STR_REST } },
 };
 
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
-/* Direct index for the types below 512; the table above has none beyond. */
-static const struct tw_dns_rdesc *lookup(uint16_t type)
+static inline const struct tw_dns_rdesc *lookup(uint16_t type)
 {
-	/* Linear scan over ~55 entries is short, but this is called per RR on the
-	 * parse path: a binary search over the sorted table keeps it to 6 steps. */
-	size_t lo = 0, hi = NTYPES;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (types[mid].type == type)
-			return &types[mid].d;
-		if (types[mid].type < type)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return type < NTYPES && types[type].mnemonic ? &types[type] : NULL;
 }
 
 const struct tw_dns_rdesc *tw_dns_rdesc(uint16_t type)
@@ -142,9 +125,9 @@ int tw_dns_type_from_str(const char *s, size_t len, uint16_t *type)
 	if (len > 4 && strncasecmp(s, "TYPE", 4) == 0)
 		return parse_u16(s + 4, len - 4, type) == 0 ? 0 : -TW_EDNS_TYPE;
 	for (size_t i = 0; i < NTYPES; i++) {
-		const char *m = types[i].d.mnemonic;
-		if (strlen(m) == len && strncasecmp(m, s, len) == 0) {
-			*type = types[i].type;
+		const char *m = types[i].mnemonic;
+		if (m && strlen(m) == len && strncasecmp(m, s, len) == 0) {
+			*type = (uint16_t)i;
 			return 0;
 		}
 	}
@@ -297,9 +280,32 @@ int tw_dns_rdata_check(uint16_t type, const uint8_t *msg, size_t msg_len, size_t
 	size_t pos = rd_off;
 	for (unsigned i = 0; i < TW_DNS_RDESC_MAXFIELDS && d->field[i] != TW_RDF_END; i++) {
 		size_t n;
-		int rc = tw_dns_rdf_measure(d->field[i], msg, msg_len, pos, end, &n);
-		if (rc)
-			return rc;
+		/* fixed-size fields inline: they are most fields of most records */
+		switch (TW_RDF_KIND(d->field[i])) {
+		case TW_RDF_U8:
+			n = 1;
+			break;
+		case TW_RDF_U16:
+		case TW_RDF_TYPE:
+			n = 2;
+			break;
+		case TW_RDF_U32:
+		case TW_RDF_TIME:
+		case TW_RDF_A:
+			n = 4;
+			break;
+		case TW_RDF_AAAA:
+			n = 16;
+			break;
+		default: {
+			int rc = tw_dns_rdf_measure(d->field[i], msg, msg_len, pos, end, &n);
+			if (rc)
+				return rc;
+			break;
+		}
+		}
+		if (n > end - pos)
+			return -TW_EDNS_RDATA;
 		pos += n;
 	}
 	return pos == end ? 0 : -TW_EDNS_RDATA;
@@ -341,6 +347,9 @@ static int rdata_standalone(uint16_t type, const uint8_t *msg, size_t msg_len, s
 	if (w.err)
 		return w.err;
 	*out_len = (size_t)(w.pos - out);
+	/* decompressed names can grow RDATA past what RDLENGTH can express */
+	if (*out_len > UINT16_MAX)
+		return -TW_EDNS_RDATA;
 	return 0;
 }
 

@@ -145,7 +145,8 @@ int tw_dns_rdata_check(uint16_t type, const uint8_t *msg, size_t msg_len, size_t
 
 /* Writes the RDATA of a checked record in canonical form (RFC 4034 §6.2): names
  * decompressed and, where the type requires, lower-cased. out: capacity `cap`
- * (65535 always suffices); out_len: its length. Returns 0, -TW_ENOSPC. */
+ * (65535 + 255 always suffices); out_len: its length. Returns 0, -TW_ENOSPC, or
+ * -TW_EDNS_RDATA when decompression makes it longer than 65535 octets. */
 int tw_dns_rdata_canonical(uint16_t type, const uint8_t *msg, size_t msg_len, size_t rd_off,
 			   uint16_t rdlen, uint8_t *out, size_t cap, size_t *out_len);
 
