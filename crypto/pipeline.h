@@ -14,7 +14,13 @@
  * Every back-end gives the same results for the same jobs.
  *
  * A pipeline belongs to one lcore: all calls from that lcore only. No call
- * allocates, locks or makes a system call.
+ * locks or makes a system call, and the pipeline allocates nothing after
+ * creation; the verification underneath still allocates inside OpenSSL (see
+ * crypto/verify.h), and the cryptodev back-end allocates once per key when it
+ * first builds the key's device session.
+ *
+ * For back-end authors: flush() is skipped when nothing was enqueued since the
+ * previous flush, so an asynchronous back-end must also make progress in poll().
  */
 #ifndef TW_CRYPTO_PIPELINE_H
 #define TW_CRYPTO_PIPELINE_H

@@ -2,8 +2,10 @@
  * (crypto/sigdata.h) with a prepared key (crypto/key.h).
  *
  * A verifier holds the per-thread scratch a verification needs (digest and
- * public-key contexts, reused across calls so that a verification allocates
- * nothing in the common case). One verifier per thread or lcore; never shared.
+ * public-key contexts, reused across calls). trustwire itself allocates nothing
+ * per verification, but OpenSSL 3.0 does inside EVP: about one allocation per
+ * digest initialisation and about twelve per RSA verification (measured). One
+ * verifier per thread or lcore; never shared.
  */
 #ifndef TW_CRYPTO_VERIFY_H
 #define TW_CRYPTO_VERIFY_H

@@ -5,23 +5,11 @@
 
 #include "dns/error.h"
 
-/* ASCII-only lower-casing table: RFC 4343 says DNS case-insensitivity covers
- * A-Z only; other octets are compared as they are. */
-static const uint8_t lower_tab[256] = {
-#define L4(n) L1(n), L1((n) + 1), L1((n) + 2), L1((n) + 3)
-#define L1(n) ((n) >= 'A' && (n) <= 'Z' ? (n) + 32 : (n))
-#define L16(n) L4(n), L4((n) + 4), L4((n) + 8), L4((n) + 12)
-#define L64(n) L16(n), L16((n) + 16), L16((n) + 32), L16((n) + 48)
-	L64(0), L64(64), L64(128), L64(192)
-#undef L64
-#undef L16
-#undef L4
-#undef L1
-};
-
+/* ASCII-only lower-casing: RFC 4343 says DNS case-insensitivity covers A-Z
+ * only; other octets are compared as they are. */
 static inline uint8_t lc(uint8_t c)
 {
-	return lower_tab[c];
+	return (uint8_t)((unsigned)(c - 'A') < 26u ? c + 32 : c);
 }
 
 int tw_dns_name_unpack(const uint8_t *msg, size_t msg_len, size_t off, uint8_t *out,
