@@ -234,14 +234,20 @@ int tw_dns_opt_next(const struct tw_dns_msg *m, size_t *pos, uint16_t *code,
 	return 1;
 }
 
-/* Case-insensitive hash of a checked (possibly compressed) name in a message:
- * grouping compares full names only when hashes agree. */
+/* Where the name at `off` continues after any leading pointers. */
+static uint16_t resolve(const uint8_t *msg, size_t off)
+{
+	while ((msg[off] & 0xC0) == 0xC0)
+		off = ((size_t)(msg[off] & 0x3F) << 8) | msg[off + 1];
+	return (uint16_t)off;
+}
+
+/* Case-insensitive hash of a checked (possibly compressed) name. */
 static uint32_t owner_hash(const uint8_t *msg, size_t off)
 {
 	uint32_t h = 2166136261u;
 	for (;;) {
-		while ((msg[off] & 0xC0) == 0xC0)
-			off = ((size_t)(msg[off] & 0x3F) << 8) | msg[off + 1];
+		off = resolve(msg, off);
 		uint8_t l = msg[off];
 		h = (h ^ l) * 16777619u;
 		if (l == 0)
@@ -256,15 +262,26 @@ static uint32_t owner_hash(const uint8_t *msg, size_t off)
 	}
 }
 
+/* The set for (owner, type, cls), or NULL. Owners compressed to the same place
+ * match without reading the name; otherwise names are compared only where a
+ * case-insensitive hash agrees. *hash is computed on demand (0 = not yet). */
 static struct tw_dns_rrset *find_set(const struct tw_dns_msg *m, struct tw_dns_rrset *sets,
-				     size_t n, uint16_t owner, uint32_t hash, uint16_t type,
-				     uint16_t cls)
+				     size_t n, uint16_t owner, uint16_t res, uint32_t *hash,
+				     uint16_t type, uint16_t cls)
 {
+	for (size_t i = 0; i < n; i++)
+		if (sets[i].owner_res == res && sets[i].type == type && sets[i].cls == cls)
+			return &sets[i];
+	*hash = owner_hash(m->wire, owner) | 1;
 	for (size_t i = 0; i < n; i++) {
 		struct tw_dns_rrset *s = &sets[i];
-		if (s->owner_hash == hash && s->type == type && s->cls == cls &&
-		    tw_dns_name_equal_wire(m->wire, m->len, s->owner, owner))
-			return s;
+		if (s->type == type && s->cls == cls) {
+			if (!s->owner_hash)
+				s->owner_hash = owner_hash(m->wire, s->owner) | 1;
+			if (s->owner_hash == *hash &&
+			    tw_dns_name_equal_wire(m->wire, m->len, s->owner, owner))
+				return s;
+		}
 	}
 	return NULL;
 }
@@ -282,8 +299,9 @@ int tw_dns_rrsets_group(const struct tw_dns_msg *m, enum tw_dns_section sec,
 			continue;
 		bool is_sig = rr->type == TW_DNS_T_RRSIG;
 		uint16_t type = is_sig ? tw_wire_get16(m->wire + rr->rdata) : rr->type;
-		uint32_t hash = owner_hash(m->wire, rr->owner);
-		struct tw_dns_rrset *s = find_set(m, sets, n, rr->owner, hash, type, rr->cls);
+		uint16_t res = resolve(m->wire, rr->owner);
+		uint32_t hash = 0;
+		struct tw_dns_rrset *s = find_set(m, sets, n, rr->owner, res, &hash, type, rr->cls);
 		if (!s) {
 			if (n == cap)
 				return -TW_ENOSPC;
@@ -298,6 +316,7 @@ int tw_dns_rrsets_group(const struct tw_dns_msg *m, enum tw_dns_section sec,
 				.ttl_min = UINT32_MAX,
 				.last = TW_DNS_RR_NONE,
 				.sig_last = TW_DNS_RR_NONE,
+				.owner_res = res,
 				.owner_hash = hash,
 			};
 		}

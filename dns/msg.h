@@ -183,8 +183,9 @@ struct tw_dns_rrset {
 	uint16_t sig_first; /* first covering RRSIG, or TW_DNS_RR_NONE */
 	uint16_t sig_count;
 	uint32_t ttl_min;   /* smallest TTL among the RRs (RFC 2181 §5.2) */
-	uint16_t last;      /* grouping's own tail links and owner hash; not for */
-	uint16_t sig_last;  /* callers */
+	uint16_t last;      /* grouping's own bookkeeping (tail links, where the */
+	uint16_t sig_last;  /* owner's first label sits, owner hash); not for */
+	uint16_t owner_res; /* callers */
 	uint32_t owner_hash;
 };
 
