@@ -68,7 +68,8 @@ int tw_dns_build_rr(struct tw_dns_build *b, enum tw_dns_section sec, const uint8
 		    uint16_t rdlen);
 
 /* Appends the OPT record (always last) using the reserved space. ede_code:
- * TW_EDE_NONE for none, else the INFO-CODE with ede_text (UTF-8, may be NULL).
+ * TW_EDE_NONE for none (so the private-use code 65535 cannot be sent), else the
+ * INFO-CODE with ede_text (UTF-8, may be NULL).
  * rcode: the full 12-bit rcode; its upper bits go into OPT, the lower into the
  * header. Returns 0 or -TW_ENOSPC (reserve too small). */
 int tw_dns_build_opt(struct tw_dns_build *b, uint16_t udp_size, uint16_t edns_flags,

@@ -68,6 +68,7 @@ static int parse_header(struct tw_dns_msg *m, const uint8_t *wire, size_t len, s
 	m->ext_rcode = 0;
 	m->edns_version = 0;
 	m->edns_flags = 0;
+	m->has_ede = false;
 	m->ede_code = TW_EDE_NONE;
 	m->ede_text = 0;
 	m->ede_text_len = 0;
@@ -129,7 +130,8 @@ static int parse_opt(struct tw_dns_msg *m, const struct tw_dns_rr *rr, size_t id
 			/* RFC 8914 §2: INFO-CODE is mandatory */
 			if (olen < 2)
 				return -TW_EDNS_OPT;
-			if (m->ede_code == TW_EDE_NONE) {
+			if (!m->has_ede) {
+				m->has_ede = true;
 				m->ede_code = tw_wire_get16(p + pos + 4);
 				m->ede_text = (uint16_t)(rr->rdata + pos + 6);
 				m->ede_text_len = (uint16_t)(olen - 2);

@@ -130,7 +130,9 @@ struct tw_dns_msg {
 	uint8_t ext_rcode;     /* upper 8 bits of the 12-bit rcode */
 	uint8_t edns_version;
 	uint16_t edns_flags;   /* TW_DNS_EDNS_DO */
-	uint16_t ede_code;     /* first EDE option, or TW_EDE_NONE */
+	bool has_ede;          /* an EDE option is present (RFC 8914) */
+	uint16_t ede_code;     /* the first EDE option's INFO-CODE (any value, 65535
+				* included), or TW_EDE_NONE when has_ede is false */
 	uint16_t ede_text;     /* offset of its EXTRA-TEXT */
 	uint16_t ede_text_len;
 	uint16_t trailing;     /* octets after the last counted record, ignored */

@@ -3,9 +3,9 @@
  * Every view function reads the RDATA at msg[rd_off .. rd_off+rdlen); for
  * stand-alone RDATA (from a cache or a zone file) pass msg = rdata, rd_off = 0.
  * Names that may be compressed (NS, CNAME, SOA, MX, PTR, SRV) are copied out,
- * decompressed, into the view; names that RFC 4034 forbids compressing (RRSIG
- * signer, NSEC next, DNAME target) and binary fields point into msg and stay
- * valid as long as msg does. Each returns 0 or the error of tw_dns_rdata_check().
+ * decompressed, into the view (DNAME's target too, through the same
+ * tw_dns_target view); names that RFC 4034 forbids compressing (RRSIG signer,
+ * NSEC next) and binary fields point into msg and stay valid as long as msg does. Each returns 0 or the error of tw_dns_rdata_check().
  *
  * Pure functions: any thread.
  */

@@ -157,6 +157,7 @@ static void test_parse_response_indexes_every_field(void **state)
 	assert_int_equal(m.opt_idx, 4);
 	assert_int_equal(m.udp_size, 1232);
 	assert_int_equal(m.edns_flags, TW_DNS_EDNS_DO);
+	assert_true(m.has_ede);
 	assert_int_equal(m.ede_code, TW_EDE_DNSSEC_BOGUS);
 	assert_int_equal(m.ede_text_len, 1);
 	assert_int_equal(s.m.b[m.ede_text], 'x');
@@ -316,6 +317,7 @@ static void test_parse_rejects_misplaced_or_duplicate_opt(void **state)
 	assert_int_equal(tw_dns_msg_parse(&m, q.b, q.n, rr, 4), 0);
 	assert_true(m.has_opt);
 	assert_int_equal(m.udp_size, 4096);
+	assert_false(m.has_ede);
 	assert_int_equal(m.ede_code, TW_EDE_NONE);
 	opt_msg(&q, 0, 1, 0);
 	assert_int_equal(tw_dns_msg_parse(&m, q.b, q.n, rr, 4), -TW_EDNS_OPT);
@@ -386,6 +388,27 @@ static void test_extended_rcode_and_option_iteration(void **state)
 	assert_int_equal(code, TW_DNS_OPT_PADDING);
 	assert_int_equal(len, 0);
 	assert_int_equal(tw_dns_opt_next(&m, &pos, &code, &data, &len), 0);
+}
+
+static void test_private_use_ede_65535_is_the_first_ede(void **state)
+{
+	(void)state;
+	struct mb q;
+	hdr(&q, 1, TW_DNS_F_QR, 0, 0, 0, 1);
+	u8(&q, 0);
+	rrfix(&q, TW_DNS_T_OPT, 1232, 0, 2 * 6);
+	u16(&q, TW_DNS_OPT_EDE);
+	u16(&q, 2);
+	u16(&q, 65535); /* RFC 8914 §5.2: private use */
+	u16(&q, TW_DNS_OPT_EDE);
+	u16(&q, 2);
+	u16(&q, TW_EDE_DNSSEC_BOGUS);
+	struct tw_dns_msg m;
+	struct tw_dns_rr rr[4];
+	assert_int_equal(tw_dns_msg_parse(&m, q.b, q.n, rr, 4), 0);
+	assert_true(m.has_ede);
+	assert_int_equal(m.ede_code, 65535);
+	assert_int_equal(m.ede_text_len, 0);
 }
 
 static void test_trailing_octets_are_counted_not_parsed(void **state)
@@ -511,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_misplaced_or_duplicate_opt),
 		cmocka_unit_test(test_parse_rejects_malformed_edns_options),
 		cmocka_unit_test(test_extended_rcode_and_option_iteration),
+		cmocka_unit_test(test_private_use_ede_65535_is_the_first_ede),
 		cmocka_unit_test(test_trailing_octets_are_counted_not_parsed),
 		cmocka_unit_test(test_parse_question_only_reads_header_and_question),
 		cmocka_unit_test(test_rrsets_group_by_owner_type_and_attach_rrsigs),
