@@ -30,7 +30,8 @@
 
 #include "crypto/verify.h"
 
-#define TW_CRYPTO_PIPE_MAX_BURST 256 /* most jobs one enqueue or flush handles */
+#define TW_CRYPTO_PIPE_MAX_BURST 256     /* smallest depth a pipeline gets */
+#define TW_CRYPTO_PIPE_MAX_DEPTH (1u << 20) /* largest depth a pipeline accepts */
 
 struct tw_crypto_key;
 
@@ -76,7 +77,8 @@ struct tw_crypto_pipe_stats {
 
 /* New pipeline with the inline back-end and room for `depth` jobs in flight
  * (rounded up to a power of two, at least TW_CRYPTO_PIPE_MAX_BURST). Setup time:
- * may allocate. Returns NULL when out of memory. */
+ * may allocate. Returns NULL when out of memory or depth exceeds
+ * TW_CRYPTO_PIPE_MAX_DEPTH. */
 struct tw_crypto_pipe *tw_crypto_pipe_new_inline(unsigned depth);
 
 /* New pipeline over a back-end built elsewhere (dataplane/); the pipeline owns

@@ -108,6 +108,8 @@ static void inline_destroy(void *state)
 struct tw_crypto_pipe *tw_crypto_pipe_new_inline(unsigned depth)
 {
 	unsigned size = TW_CRYPTO_PIPE_MAX_BURST;
+	if (depth > TW_CRYPTO_PIPE_MAX_DEPTH)
+		return NULL;
 	while (size < depth)
 		size *= 2;
 	struct inline_be *b = calloc(1, sizeof(*b));

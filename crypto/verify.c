@@ -145,6 +145,10 @@ enum tw_crypto_result tw_crypto_verify(struct tw_crypto_verifier *v,
 	} else {
 		ok = EVP_DigestVerifyInit(v->ed, NULL, NULL, NULL, k->pkey) > 0 &&
 		     EVP_DigestVerify(v->ed, sig, sig_len, data, len) > 0;
+		/* Required, not tidying: OpenSSL 3.0 re-initialising a used context
+		 * with another key silently keeps the first key, so without this
+		 * reset a signature by the previous key would verify under this one
+		 * (tests: test_eddsa_context_never_keeps_the_previous_key). */
 		EVP_MD_CTX_reset(v->ed);
 	}
 	if (ok == 1)

@@ -62,8 +62,9 @@ void tw_crypto_ring_service_free(struct tw_crypto_ring_service *svc);
  * to a power of two, at least TW_CRYPTO_PIPE_MAX_BURST): slots, free list and
  * its two single-producer/single-consumer rings are allocated now, never per job.
  * The service may already be running. tw_crypto_pipe_free() detaches it, waiting
- * for its crypto lcore to let go of it. Returns NULL when the service has no
- * free pipeline place or memory runs out. Setup time, any thread. */
+ * for its crypto lcore to let go of it. Returns NULL when depth exceeds
+ * TW_CRYPTO_PIPE_MAX_DEPTH, the service has no free pipeline place or memory
+ * runs out. Setup time, any thread. */
 struct tw_crypto_pipe *tw_crypto_pipe_new_ring(struct tw_crypto_ring_service *svc, unsigned depth);
 
 /* Counters of crypto lcore lcore_idx (0 .. n_lcores-1, in the order the lcores
@@ -118,7 +119,8 @@ bool tw_crypto_cryptodev_offloads(const struct tw_crypto_cryptodev *cd, uint8_t 
  * replaced after session_ops ops (0: 256; the DPDK 22.11 openssl PMD keeps memory
  * per op until its session is freed). Everything is allocated now; later
  * allocation happens only when a key first meets the device (one session).
- * Returns NULL when qp_id is out of range or already used, or memory runs out.
+ * Returns NULL when qp_id is out of range or already used, depth or sessions exceed
+ * TW_CRYPTO_PIPE_MAX_DEPTH, or memory runs out.
  * Setup time, any thread. */
 struct tw_crypto_pipe *tw_crypto_pipe_new_cryptodev(struct tw_crypto_cryptodev *cd, uint16_t qp_id,
 						    unsigned depth, unsigned sessions,

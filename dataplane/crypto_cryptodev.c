@@ -648,6 +648,11 @@ struct tw_crypto_pipe *tw_crypto_pipe_new_cryptodev(struct tw_crypto_cryptodev *
 		CD_LOG(ERR, "device %u: no queue pair %u", cd->dev_id, qp_id);
 		return NULL;
 	}
+	if (depth > TW_CRYPTO_PIPE_MAX_DEPTH || sessions > TW_CRYPTO_PIPE_MAX_DEPTH) {
+		CD_LOG(ERR, "device %u: depth %u or sessions %u above %u", cd->dev_id, depth,
+		       sessions, TW_CRYPTO_PIPE_MAX_DEPTH);
+		return NULL;
+	}
 	if (atomic_exchange(&cd->qp[qp_id].used, true)) {
 		CD_LOG(ERR, "device %u: queue pair %u already has a pipeline", cd->dev_id, qp_id);
 		return NULL;

@@ -327,6 +327,8 @@ static void ring_destroy(void *state)
 struct tw_crypto_pipe *tw_crypto_pipe_new_ring(struct tw_crypto_ring_service *svc, unsigned depth)
 {
 	unsigned size = TW_CRYPTO_PIPE_MAX_BURST;
+	if (depth > TW_CRYPTO_PIPE_MAX_DEPTH)
+		return NULL;
 	while (size < depth)
 		size *= 2;
 	struct ring_pipe *p = rte_zmalloc_socket("tw_ring_pipe", sizeof(*p), RTE_CACHE_LINE_SIZE,

@@ -122,6 +122,36 @@ static int teardown(void **state)
 	return 0;
 }
 
+static void test_eddsa_context_never_keeps_the_previous_key(void **state)
+{
+	(void)state;
+	/* OpenSSL 3.0 keeps the first key when a used EdDSA context is initialised
+	 * again with another: key B must not accept key A's signature after A was
+	 * used on the same verifier. */
+	struct signer b;
+	make_signer(&b, TW_ALG_ED25519);
+	struct tw_crypto_verifier *v = tw_crypto_verifier_new();
+	const struct tw_crypto_job *ja = &fx.job[1]; /* Ed25519, valid, key A */
+	assert_int_equal(fx.want[1], TW_CRYPTO_VALID);
+	assert_int_equal(tw_crypto_verify(v, ja->key, ja->data, ja->data_len, ja->sig, ja->sig_len),
+			 TW_CRYPTO_VALID);
+	assert_int_equal(tw_crypto_verify(v, b.key, ja->data, ja->data_len, ja->sig, ja->sig_len),
+			 TW_CRYPTO_INVALID);
+	/* and the other way round after a failure */
+	assert_int_equal(tw_crypto_verify(v, ja->key, ja->data, ja->data_len, ja->sig, ja->sig_len),
+			 TW_CRYPTO_VALID);
+	tw_crypto_verifier_free(v);
+	tw_crypto_key_free(b.key);
+	EVP_PKEY_free(b.pkey);
+}
+
+static void test_pipeline_depth_is_bounded(void **state)
+{
+	(void)state;
+	assert_null(tw_crypto_pipe_new_inline(TW_CRYPTO_PIPE_MAX_DEPTH + 1));
+	assert_null(tw_crypto_pipe_new_inline(0xFFFFFFFFu));
+}
+
 static void test_direct_results_cover_all_three_outcomes(void **state)
 {
 	(void)state;
@@ -203,6 +233,8 @@ static void test_enqueue_takes_only_what_fits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eddsa_context_never_keeps_the_previous_key),
+		cmocka_unit_test(test_pipeline_depth_is_bounded),
 		cmocka_unit_test(test_direct_results_cover_all_three_outcomes),
 		cmocka_unit_test(test_pipeline_returns_every_cookie_with_the_direct_result),
 		cmocka_unit_test(test_enqueue_takes_only_what_fits),
