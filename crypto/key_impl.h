@@ -7,10 +7,16 @@
 
 #include <openssl/evp.h>
 
+struct tw_p256_key;
+struct tw_ed25519_key;
+
 struct tw_crypto_key {
 	uint64_t id;       /* process-unique, never reused: verifiers key their
 			    * context caches on it */
 	EVP_PKEY *pkey;
+	struct tw_p256_key *p256; /* own P-256 verification with a per-key table,
+				   * or NULL (then OpenSSL verifies) */
+	struct tw_ed25519_key *ed25519; /* own Ed25519 verification, or NULL */
 	const EVP_MD *md;  /* pre-hash for RSA and ECDSA; NULL for EdDSA */
 	uint16_t tag;
 	uint16_t flags;

@@ -12,7 +12,9 @@
 #include <openssl/rsa.h>
 
 #include "crypto/alg.h"
+#include "crypto/ed25519.h"
 #include "crypto/key_impl.h"
+#include "crypto/p256.h"
 #include "crypto/sigdata.h"
 #include "dns/name.h"
 
@@ -128,9 +130,17 @@ enum tw_crypto_result tw_crypto_verify(struct tw_crypto_verifier *v,
 	if (k->md) {
 		uint8_t hash[EVP_MAX_MD_SIZE];
 		unsigned int hlen = 0;
+		if (!EVP_DigestInit_ex(v->md, k->md, NULL) || !EVP_DigestUpdate(v->md, data, len) ||
+		    !EVP_DigestFinal_ex(v->md, hash, &hlen)) {
+			v->failures++;
+			ERR_clear_error();
+			return TW_CRYPTO_INVALID;
+		}
+		if (k->p256)
+			return tw_p256_verify(k->p256, hash, sig) ? TW_CRYPTO_VALID
+								  : TW_CRYPTO_INVALID;
 		EVP_PKEY_CTX *c = pkey_ctx(v, k);
-		if (!c || !EVP_DigestInit_ex(v->md, k->md, NULL) ||
-		    !EVP_DigestUpdate(v->md, data, len) || !EVP_DigestFinal_ex(v->md, hash, &hlen)) {
+		if (!c) {
 			v->failures++;
 			ERR_clear_error();
 			return TW_CRYPTO_INVALID;
@@ -142,6 +152,9 @@ enum tw_crypto_result tw_crypto_verify(struct tw_crypto_verifier *v,
 		} else {
 			ok = EVP_PKEY_verify(c, sig, sig_len, hash, hlen);
 		}
+	} else if (k->ed25519) {
+		return tw_ed25519_verify(k->ed25519, data, len, sig) ? TW_CRYPTO_VALID
+								      : TW_CRYPTO_INVALID;
 	} else {
 		ok = EVP_DigestVerifyInit(v->ed, NULL, NULL, NULL, k->pkey) > 0 &&
 		     EVP_DigestVerify(v->ed, sig, sig_len, data, len) > 0;
