@@ -93,7 +93,7 @@
  * valid signatures. Parsing does not verify, so only the size matters.
  *
  * Records marked "genuine root" are copied verbatim from
- * /work/shared/data/dnssec/root-2026093001-apex-excerpt.zone: ICANN/IANA root zone
+ * ../shared/data/dnssec/root-2026093001-apex-excerpt.zone: ICANN/IANA root zone
  * data, serial 2026093001, redistribution permitted. The root-servers.net glue is
  * from the IANA root hints file (/usr/share/dns/root.hints, Debian dns-root-data)
  * with the root zone's TTL. The www.example.net A RRSIG is the genuine RFC 6605

@@ -206,7 +206,7 @@ static size_t rfc8080_sigdata(uint8_t *out, uint8_t labels, uint16_t tag)
 	return n;
 }
 
-/* /work/shared/data/dnssec/rfc-signature-vectors.zone, vectors 6, 7 and 8.
+/* ../shared/data/dnssec/rfc-signature-vectors.zone, vectors 6, 7 and 8.
  * Vector 7 (the RRSIG as first printed, Labels = 3) must fail validation, but
  * not here: its signature is sound over the signed data with Labels = 3, and
  * the validator refuses it earlier, in tw_crypto_sigdata (Labels exceeding the

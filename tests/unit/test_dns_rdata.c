@@ -88,7 +88,7 @@ static unsigned key_tag(const uint8_t *rd, size_t n)
 	return (unsigned)(ac & 0xFFFF);
 }
 
-/* ---- RFC vectors, hand-encoded from /work/shared/data/dnssec/rfc-signature-vectors.zone */
+/* ---- RFC vectors, hand-encoded from ../shared/data/dnssec/rfc-signature-vectors.zone */
 
 /* RFC 4034 §5.4: dskey.example.com. DNSKEY 256 3 5 AQOeiiR0...; key tag 60485 */
 static const uint8_t rfc4034_dnskey[] = {

@@ -3,7 +3,7 @@
 assembled by hand (seed_*.bin), and the inputs that show bugs found by fuzzing
 (regress_*.bin). Python 3 standard library only. Run from anywhere:
     python3 tests/fuzz/corpus/make_msg_seeds.py
-The DNSSEC records are the RFC examples of /work/shared/data/dnssec/rfc-signature-vectors.zone
+The DNSSEC records are the RFC examples of ../shared/data/dnssec/rfc-signature-vectors.zone
 (RFC 4034 §4.3 and §5.4, RFC 4509 §2.3, RFC 5155 Appendix A, RFC 5702 §6.1), encoded here."""
 import base64
 import os
