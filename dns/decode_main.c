@@ -109,10 +109,17 @@ static int decode(const uint8_t *wire, size_t len)
 			const struct tw_dns_rr *rr = &rrs[i];
 			if (m.has_opt && i == m.opt_idx)
 				continue;
-			size_t rdlen;
+			size_t rdlen = 0;
 			tw_dns_name_unpack(wire, len, rr->owner, name, NULL, NULL);
-			tw_dns_rdata_decompress(rr->type, wire, len, rr->rdata, rr->rdlen, rdata,
-						sizeof(rdata), &rdlen);
+			int drc = tw_dns_rdata_decompress(rr->type, wire, len, rr->rdata, rr->rdlen,
+							  rdata, sizeof(rdata), &rdlen);
+			if (drc) {
+				/* e.g. decompressed names would exceed 65535 octets: show it
+				 * as the server sent it */
+				printf(";; record %u: %s; shown as received\n", i, tw_strerror(drc));
+				memcpy(rdata, wire + rr->rdata, rr->rdlen);
+				rdlen = rr->rdlen;
+			}
 			if (tw_dns_rr_to_str(name, rr->type, rr->cls, rr->ttl, rdata,
 					     (uint16_t)rdlen, line, sizeof(line)) < 0)
 				printf(";; record %u does not print\n", i);
