@@ -15,6 +15,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/key_impl.h"
 #include "crypto/p256.h"
+#include "crypto/rsa.h"
 #include "crypto/sigdata.h"
 #include "dns/name.h"
 
@@ -28,6 +29,7 @@ struct pctx_slot {
 struct tw_crypto_verifier {
 	EVP_MD_CTX *md;    /* pre-hash of RSA/ECDSA signed data */
 	EVP_MD_CTX *ed;    /* EdDSA one-shot verification */
+	struct tw_rsa_scratch *rsa; /* own RSA verification */
 	uint64_t count;
 	uint64_t failures;
 	struct pctx_slot slot[PCTX_SLOTS];
@@ -41,7 +43,8 @@ struct tw_crypto_verifier *tw_crypto_verifier_new(void)
 		return NULL;
 	v->md = EVP_MD_CTX_new();
 	v->ed = EVP_MD_CTX_new();
-	if (!v->md || !v->ed) {
+	v->rsa = tw_rsa_scratch_new();
+	if (!v->md || !v->ed || !v->rsa) {
 		tw_crypto_verifier_free(v);
 		return NULL;
 	}
@@ -56,6 +59,7 @@ void tw_crypto_verifier_free(struct tw_crypto_verifier *v)
 		EVP_PKEY_CTX_free(v->slot[i].ctx);
 	EVP_MD_CTX_free(v->md);
 	EVP_MD_CTX_free(v->ed);
+	tw_rsa_scratch_free(v->rsa);
 	free(v);
 }
 
@@ -139,6 +143,10 @@ enum tw_crypto_result tw_crypto_verify(struct tw_crypto_verifier *v,
 		if (k->p256)
 			return tw_p256_verify(k->p256, hash, sig) ? TW_CRYPTO_VALID
 								  : TW_CRYPTO_INVALID;
+		if (k->rsa)
+			return tw_rsa_verify(v->rsa, k->rsa, k->md, hash, hlen, sig, sig_len)
+				       ? TW_CRYPTO_VALID
+				       : TW_CRYPTO_INVALID;
 		EVP_PKEY_CTX *c = pkey_ctx(v, k);
 		if (!c) {
 			v->failures++;
