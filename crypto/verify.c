@@ -13,6 +13,7 @@
 
 #include "crypto/alg.h"
 #include "crypto/ed25519.h"
+#include "crypto/ed448.h"
 #include "crypto/key_impl.h"
 #include "crypto/p256.h"
 #include "crypto/rsa.h"
@@ -163,6 +164,9 @@ enum tw_crypto_result tw_crypto_verify(struct tw_crypto_verifier *v,
 	} else if (k->ed25519) {
 		return tw_ed25519_verify(k->ed25519, data, len, sig) ? TW_CRYPTO_VALID
 								      : TW_CRYPTO_INVALID;
+	} else if (k->ed448) {
+		return tw_ed448_verify(k->ed448, data, len, sig) ? TW_CRYPTO_VALID
+								  : TW_CRYPTO_INVALID;
 	} else {
 		ok = EVP_DigestVerifyInit(v->ed, NULL, NULL, NULL, k->pkey) > 0 &&
 		     EVP_DigestVerify(v->ed, sig, sig_len, data, len) > 0;
