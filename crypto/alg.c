@@ -22,7 +22,7 @@ void tw_crypto_policy_default(struct tw_crypto_policy *p)
 	p->rsa_min_bits = 1024;
 	p->rsa_max_bits = 4096;
 	p->nsec3_max_iterations = 150;
-	p->p256_tables = true;
+	p->ecdsa_tables = true;
 }
 
 bool tw_crypto_alg_implemented(uint8_t alg)

@@ -14,6 +14,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/ed448.h"
 #include "crypto/p256.h"
+#include "crypto/p384.h"
 #include "crypto/rsa.h"
 #include "dns/error.h"
 #include "dns/wire.h"
@@ -163,7 +164,7 @@ int tw_crypto_key_new(const struct tw_crypto_policy *p, const uint8_t *rdata, si
 		st = ec_key("P-256", 32, k, klen, &key->pkey);
 		/* OpenSSL has checked the point; on -TW_ENOMEM OpenSSL simply keeps
 		 * verifying this key */
-		if (st == TW_KEY_OK && p->p256_tables &&
+		if (st == TW_KEY_OK && p->ecdsa_tables &&
 		    tw_p256_prepare(&key->p256, k) == -TW_ECRYPTO_KEY)
 			st = TW_KEY_MALFORMED;
 		key->md = tw_md_sha256();
@@ -172,6 +173,9 @@ int tw_crypto_key_new(const struct tw_crypto_policy *p, const uint8_t *rdata, si
 		break;
 	case TW_ALG_ECDSAP384SHA384:
 		st = ec_key("P-384", 48, k, klen, &key->pkey);
+		if (st == TW_KEY_OK && p->ecdsa_tables &&
+		    tw_p384_prepare(&key->p384, k) == -TW_ECRYPTO_KEY)
+			st = TW_KEY_MALFORMED;
 		key->md = tw_md_sha384();
 		key->bits = 384;
 		key->sig_len = 96;
@@ -222,6 +226,7 @@ void tw_crypto_key_free(struct tw_crypto_key *k)
 		return;
 	EVP_PKEY_free(k->pkey);
 	tw_p256_key_free(k->p256);
+	tw_p384_key_free(k->p384);
 	free(k->ed25519);
 	free(k->ed448);
 	tw_rsa_key_free(k->rsa);

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 struct tw_p256_key;
+struct tw_p384_key;
 struct tw_ed25519_key;
 struct tw_ed448_key;
 struct tw_rsa_key;
@@ -18,6 +19,7 @@ struct tw_crypto_key {
 	EVP_PKEY *pkey;
 	struct tw_p256_key *p256; /* own P-256 verification with a per-key table,
 				   * or NULL (then OpenSSL verifies) */
+	struct tw_p384_key *p384; /* own P-384 verification, or NULL */
 	struct tw_ed25519_key *ed25519; /* own Ed25519 verification, or NULL */
 	struct tw_ed448_key *ed448;     /* own Ed448 verification, or NULL */
 	struct tw_rsa_key *rsa;   /* own RSA verification, or NULL (then OpenSSL

@@ -16,6 +16,7 @@
 #include "crypto/ed448.h"
 #include "crypto/key_impl.h"
 #include "crypto/p256.h"
+#include "crypto/p384.h"
 #include "crypto/rsa.h"
 #include "crypto/sigdata.h"
 #include "dns/name.h"
@@ -143,6 +144,9 @@ enum tw_crypto_result tw_crypto_verify(struct tw_crypto_verifier *v,
 		}
 		if (k->p256)
 			return tw_p256_verify(k->p256, hash, sig) ? TW_CRYPTO_VALID
+								  : TW_CRYPTO_INVALID;
+		if (k->p384)
+			return tw_p384_verify(k->p384, hash, sig) ? TW_CRYPTO_VALID
 								  : TW_CRYPTO_INVALID;
 		if (k->rsa)
 			return tw_rsa_verify(v->rsa, k->rsa, k->md, hash, hlen, sig, sig_len)
