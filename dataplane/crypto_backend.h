@@ -131,4 +131,35 @@ struct tw_crypto_pipe *tw_crypto_pipe_new_cryptodev(struct tw_crypto_cryptodev *
 const struct tw_crypto_cryptodev_stats *
 tw_crypto_cryptodev_stats(const struct tw_crypto_cryptodev *cd, uint16_t qp_id);
 
+/* ---- choosing the back-end: the configuration knob ----------------------- */
+
+enum tw_crypto_backend_kind {
+	TW_CRYPTO_BACKEND_INLINE = 0, /* verify on the worker lcore at flush */
+	TW_CRYPTO_BACKEND_RING,       /* dedicated crypto lcores through rte_ring */
+	TW_CRYPTO_BACKEND_CRYPTODEV,  /* rte_cryptodev, software for what it lacks */
+};
+
+/* Parses the configuration value naming a back-end: "inline", "ring" or
+ * "cryptodev" (the names tw_crypto_pipe_backend() reports). Returns 0 or
+ * -TW_EINVAL. Any thread. */
+int tw_crypto_backend_from_str(const char *s, enum tw_crypto_backend_kind *out);
+
+/* A worker pipeline as the configuration describes it. */
+struct tw_crypto_pipe_conf {
+	enum tw_crypto_backend_kind kind;
+	unsigned depth;                        /* jobs in flight */
+	struct tw_crypto_ring_service *ring;   /* kind RING: the service */
+	struct tw_crypto_cryptodev *cryptodev; /* kind CRYPTODEV: the device */
+	uint16_t qp;                           /* kind CRYPTODEV: queue pair */
+	unsigned sessions;                     /* kind CRYPTODEV: 0 for the default */
+	unsigned session_ops;                  /* kind CRYPTODEV: 0 for the default */
+};
+
+/* Makes the worker pipeline that c describes, with whichever back-end c->kind
+ * names; the caller drives it through crypto/pipeline.h and frees it with
+ * tw_crypto_pipe_free(). Returns NULL when the back-end's object (service or
+ * device) is missing, or as the back-end's own constructor does.
+ * Setup time, any thread. */
+struct tw_crypto_pipe *tw_crypto_pipe_create(const struct tw_crypto_pipe_conf *c);
+
 #endif

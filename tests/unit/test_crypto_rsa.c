@@ -337,9 +337,12 @@ static void encode(uint8_t *em, size_t k, const uint8_t *prefix, size_t plen, co
 	em[1] = 1;
 	memset(em + 2, 0xff, ps);
 	em[2 + ps] = 0;
-	memcpy(em + 3 + ps, prefix, plen);
-	memcpy(em + 3 + ps + plen, hash, hlen);
-	memcpy(em + 3 + ps + plen + hlen, tail, tlen);
+	if (plen)
+		memcpy(em + 3 + ps, prefix, plen);
+	if (hlen)
+		memcpy(em + 3 + ps + plen, hash, hlen);
+	if (tlen) /* tail may be NULL when empty */
+		memcpy(em + 3 + ps + plen + hlen, tail, tlen);
 }
 
 /* Whether to try one of the forged blocks with this key: each is a private-key

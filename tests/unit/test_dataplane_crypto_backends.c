@@ -404,16 +404,15 @@ static void fixture_free(void)
 
 /* ---- back-ends ----------------------------------------------------------- */
 
-enum backend_kind { BE_INLINE, BE_RING, BE_CRYPTODEV };
-
+/* Each back-end is chosen by its configuration name, through the same knob
+ * trustwired's configuration uses (tw_crypto_backend_from_str). */
 struct backend {
-	enum backend_kind kind;
 	const char *name;
 };
 
-static struct backend be_inline = { BE_INLINE, "inline" };
-static struct backend be_ring = { BE_RING, "ring" };
-static struct backend be_cryptodev = { BE_CRYPTODEV, "cryptodev" };
+static struct backend be_inline = { "inline" };
+static struct backend be_ring = { "ring" };
+static struct backend be_cryptodev = { "cryptodev" };
 
 static struct tw_crypto_ring_service *svc;
 static struct tw_crypto_cryptodev *cd;
@@ -425,21 +424,31 @@ static struct tw_crypto_cryptodev *cd;
  * pair (or the second pipeline of a test: any value other than 0). */
 static struct tw_crypto_pipe *pipe_new(const struct backend *b, unsigned depth, uint16_t qp)
 {
-	struct tw_crypto_pipe *p = NULL;
-	switch (b->kind) {
-	case BE_INLINE:
-		p = tw_crypto_pipe_new_inline(depth);
-		break;
-	case BE_RING:
-		p = tw_crypto_pipe_new_ring(svc, depth);
-		break;
-	case BE_CRYPTODEV:
-		p = tw_crypto_pipe_new_cryptodev(cd, qp, depth, 0, 0);
-		break;
-	}
+	struct tw_crypto_pipe_conf c = { .depth = depth, .ring = svc, .cryptodev = cd, .qp = qp };
+	assert_int_equal(tw_crypto_backend_from_str(b->name, &c.kind), 0);
+	struct tw_crypto_pipe *p = tw_crypto_pipe_create(&c);
 	assert_non_null(p);
 	assert_string_equal(tw_crypto_pipe_backend(p), b->name);
 	return p;
+}
+
+static void test_backend_knob_names_and_refusals(void **state)
+{
+	(void)state;
+	enum tw_crypto_backend_kind k;
+	assert_int_equal(tw_crypto_backend_from_str("ring", &k), 0);
+	assert_int_equal(k, TW_CRYPTO_BACKEND_RING);
+	assert_int_equal(tw_crypto_backend_from_str("cryptodev", &k), 0);
+	assert_int_equal(k, TW_CRYPTO_BACKEND_CRYPTODEV);
+	assert_int_equal(tw_crypto_backend_from_str("inline", &k), 0);
+	assert_int_equal(k, TW_CRYPTO_BACKEND_INLINE);
+	assert_int_equal(tw_crypto_backend_from_str("qat", &k), -TW_EINVAL);
+	assert_int_equal(tw_crypto_backend_from_str("", &k), -TW_EINVAL);
+	/* a back-end whose service or device was not set up makes no pipeline */
+	struct tw_crypto_pipe_conf c = { .kind = TW_CRYPTO_BACKEND_RING, .depth = 256 };
+	assert_null(tw_crypto_pipe_create(&c));
+	c.kind = TW_CRYPTO_BACKEND_CRYPTODEV;
+	assert_null(tw_crypto_pipe_create(&c));
 }
 
 static uint64_t deadline(void)
@@ -726,7 +735,7 @@ static void test_only_the_exact_pkcs1_encoding_verifies(void **state)
 	const struct backend *b = *state;
 	struct tw_crypto_pipe *p = pipe_new(b, 256, 0);
 	run_jobs(p, fx.enc_job, fx.enc_want, NENC);
-	if (b->kind == BE_CRYPTODEV) {
+	if (b == &be_cryptodev) {
 		/* all five went through the device's modular exponentiation */
 		assert_int_equal(tw_crypto_cryptodev_stats(cd, 0)->device_ops, NENC);
 		assert_int_equal(tw_crypto_cryptodev_stats(cd, 0)->software, 0);
@@ -978,6 +987,7 @@ int main(void)
 
 	const struct CMUnitTest fixture_tests[] = {
 		cmocka_unit_test(test_fixture_direct_results_follow_the_job_plan),
+		cmocka_unit_test(test_backend_knob_names_and_refusals),
 	};
 	const struct CMUnitTest inline_tests[] = {
 		COMMON_TESTS,
