@@ -60,11 +60,8 @@ static void print_flags(uint16_t flags)
 
 static const char *rcode_name(uint16_t rcode)
 {
-	static const char *names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-				       "NOTIMP", "REFUSED" };
-	if (rcode < sizeof(names) / sizeof(names[0]))
-		return names[rcode];
-	return rcode == TW_DNS_R_BADVERS ? "BADVERS" : "RCODE";
+	static char buf[16];
+	return tw_dns_rcode_to_str(rcode, buf);
 }
 
 static int decode(const uint8_t *wire, size_t len)

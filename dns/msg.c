@@ -1,6 +1,8 @@
 /* DNS message parsing, EDNS0/EDE and RRset grouping. */
 #include "dns/msg.h"
 
+#include <stdio.h>
+
 #include "dns/error.h"
 #include "dns/name.h"
 #include "dns/rrtype.h"
@@ -38,6 +40,19 @@ static const char *const ede_names[] = {
 	[TW_EDE_UNABLE_TO_CONFORM] = "Unable to conform to policy",
 	[TW_EDE_SYNTHESIZED] = "Synthesized",
 };
+
+const char *tw_dns_rcode_to_str(uint16_t rcode, char *buf)
+{
+	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+					     "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+					     "NXRRSET", "NOTAUTH", "NOTZONE" };
+	if (rcode < sizeof(names) / sizeof(names[0]))
+		return names[rcode];
+	if (rcode == TW_DNS_R_BADVERS)
+		return "BADVERS";
+	snprintf(buf, 16, "RCODE%u", rcode);
+	return buf;
+}
 
 const char *tw_dns_ede_str(uint16_t code)
 {

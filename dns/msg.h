@@ -91,6 +91,9 @@ enum tw_dns_ede {
 	TW_EDE_NONE = 0xFFFF, /* no EDE present */
 };
 
+/* Rcode mnemonic ("NXDOMAIN"), or "RCODE<n>" written into buf (capacity 16). */
+const char *tw_dns_rcode_to_str(uint16_t rcode, char *buf);
+
 /* Registered purpose of an EDE code ("DNSSEC Bogus"), or "Unknown". */
 const char *tw_dns_ede_str(uint16_t code);
 
