@@ -76,7 +76,8 @@ out:
 
 /* The remembered result of (sig, key), or a new job. Returns 1 valid, 0 invalid
  * or unsupported, -1 pending, -2 the verification budget is spent, -3 the
- * signed data could not be built (an RRSIG that cannot cover the set). */
+ * signed data could not be built (an RRSIG that cannot cover the set), -4 the
+ * failed-verification budget is spent. */
 static int job_result(struct tw_val_query *q, const struct val_resp *r, unsigned s,
 		      uint16_t sig_rr, const struct tw_val_zone *z, uint16_t key)
 {
@@ -89,6 +90,19 @@ static int job_result(struct tw_val_query *q, const struct val_resp *r, unsigned
 			return j->result == TW_CRYPTO_VALID ? 1 : 0;
 		}
 	}
+	/* KeyTrap: never more unanswered jobs than failures the query may still
+	 * afford, so a hostile set costs at most max_failed failed verifications */
+	unsigned outstanding = 0;
+	for (unsigned i = 0; i < q->njobs; i++)
+		outstanding += !q->jobs[i].done;
+	if (q->nfailed + outstanding >= q->conf->limits.max_failed) {
+		if (outstanding)
+			return -1;
+		if (!q->limit_hit)
+			q->result.stats.limit_failed++;
+		q->limit_hit = true;
+		return -4;
+	}
 	unsigned max = q->conf->limits.max_verifications;
 	if (max > VAL_MAX_JOBS)
 		max = VAL_MAX_JOBS;
@@ -97,6 +111,14 @@ static int job_result(struct tw_val_query *q, const struct val_resp *r, unsigned
 			q->result.stats.limit_verify++;
 		q->limit_hit = true;
 		return -2;
+	}
+	if (q->njobs == q->jobs_cap) {
+		unsigned cap = q->jobs_cap ? 2 * q->jobs_cap : 8;
+		struct val_job *nj = realloc(q->jobs, cap * sizeof(*nj));
+		if (!nj)
+			return -3;
+		q->jobs = nj;
+		q->jobs_cap = cap;
 	}
 	struct val_job *j = &q->jobs[q->njobs];
 	memset(j, 0, sizeof(*j));
@@ -195,6 +217,9 @@ struct vres val_verify_set(struct tw_val_query *q, const struct val_resp *r, uns
 				return val_bogus(q, TW_EDE_DNSSEC_BOGUS,
 						 "limit: more than %u signature verifications",
 						 lim->max_verifications);
+			else if (jr == -4)
+				return val_bogus(q, TW_EDE_DNSSEC_BOGUS,
+						 "limit: %u signatures failed to verify", q->nfailed);
 			else if (jr == -3)
 				bad_labels++;
 			else
@@ -481,7 +506,7 @@ static const uint8_t *candidate(const struct tw_val_query *q, const uint8_t *zon
 	const uint8_t *best = NULL;
 	unsigned best_l = tl + 1;
 	for (unsigned i = 0; i < q->nresp; i++) {
-		const struct val_resp *r = &q->resp[i];
+		const struct val_resp *r = q->resp[i];
 		if (!r->answered || r->failed)
 			continue;
 		for (unsigned a = 0; a < r->napex; a++) {
@@ -651,7 +676,9 @@ struct vres val_chain(struct tw_val_query *q, const uint8_t *target, bool apex,
 			return fact(q, c, TW_VAL_ZONE_INSECURE,
 				    min32(v.ttl, q->conf->limits.max_ttl), TW_EDE_NONE, reason);
 		}
-		if (q->nprobed < VAL_MAX_PROBED)
+		if (!q->probed)
+			q->probed = malloc(VAL_MAX_PROBED * sizeof(*q->probed));
+		if (q->probed && q->nprobed < VAL_MAX_PROBED)
 			tw_dns_name_copy_lower(q->probed[q->nprobed++], c);
 		else
 			return val_bogus(q, TW_EDE_DNSSEC_BOGUS, "too many names between %s and %s",

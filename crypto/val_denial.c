@@ -2,6 +2,7 @@
  * (RFC 5155 §8, RFC 9276) proofs for NXDOMAIN, NODATA, wildcard answers and the
  * DS answers that locate zone cuts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/digest.h"
@@ -279,6 +280,8 @@ static const uint8_t *nsec3_hash(struct tw_val_query *q, const struct dn_nsec3 *
 		*limit = true;
 		return NULL;
 	}
+	if (!q->hashes && !(q->hashes = malloc(VAL_MAX_HASHES * sizeof(*q->hashes))))
+		return NULL;
 	struct val_hash *h = &q->hashes[q->nhashes];
 	if (tw_crypto_nsec3_hash(&q->conf->policy, d->v.hash_alg, d->v.iterations, d->v.salt,
 				 d->v.salt_len, name, h->hash) < 0)

@@ -63,6 +63,7 @@ struct vres {
 
 /* One upstream question and its answer. */
 struct val_resp {
+	uint16_t index; /* in the query's resp[] */
 	uint8_t qname[TW_DNS_NAME_MAXLEN]; /* lower case */
 	uint16_t qtype;
 	bool handed;   /* given to the driver */
@@ -112,11 +113,12 @@ struct tw_val_query {
 	uint32_t now;
 	bool done;
 
-	struct val_resp resp[VAL_MAX_RESP];
+	/* allocated as needed: most queries use a few of each */
+	struct val_resp *resp[VAL_MAX_RESP];
 	unsigned nresp;
 
-	struct val_job jobs[VAL_MAX_JOBS];
-	unsigned njobs;
+	struct val_job *jobs;
+	unsigned njobs, jobs_cap;
 	unsigned nfailed;
 
 	const struct tw_val_zone *zones[VAL_MAX_ZONES]; /* held references */
@@ -124,10 +126,10 @@ struct tw_val_query {
 	const struct tw_val_zone *chain[VAL_MAX_ZONES]; /* walked, for display */
 	unsigned nchain;
 
-	struct val_hash hashes[VAL_MAX_HASHES];
+	struct val_hash *hashes; /* VAL_MAX_HASHES once needed */
 	unsigned nhashes;
 
-	uint8_t probed[VAL_MAX_PROBED][TW_DNS_NAME_MAXLEN]; /* not zone cuts */
+	uint8_t (*probed)[TW_DNS_NAME_MAXLEN]; /* not zone cuts; VAL_MAX_PROBED */
 	unsigned nprobed;
 
 	/* per pass */

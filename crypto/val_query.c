@@ -89,8 +89,13 @@ struct tw_val_query *tw_val_query_new(const struct tw_val_conf *conf, struct tw_
 	q->cd = cd;
 	q->result.ede = TW_EDE_NONE;
 	/* the client's own question is the first upstream question */
-	memcpy(q->resp[0].qname, q->qname, tw_dns_name_len(q->qname));
-	q->resp[0].qtype = qtype;
+	q->resp[0] = calloc(1, sizeof(*q->resp[0]));
+	if (!q->resp[0]) {
+		free(q);
+		return NULL;
+	}
+	memcpy(q->resp[0]->qname, q->qname, tw_dns_name_len(q->qname));
+	q->resp[0]->qtype = qtype;
 	q->nresp = 1;
 	return q;
 }
@@ -109,10 +114,15 @@ void tw_val_query_free(struct tw_val_query *q)
 {
 	if (!q)
 		return;
-	for (unsigned i = 0; i < q->nresp; i++)
-		resp_fini(&q->resp[i]);
+	for (unsigned i = 0; i < q->nresp; i++) {
+		resp_fini(q->resp[i]);
+		free(q->resp[i]);
+	}
 	for (unsigned i = 0; i < q->njobs; i++)
 		free(q->jobs[i].data);
+	free(q->jobs);
+	free(q->hashes);
+	free(q->probed);
 	for (unsigned i = 0; i < q->nzones; i++)
 		tw_val_zone_unref(q->zones[i]);
 	free(q->ttls);
@@ -121,14 +131,15 @@ void tw_val_query_free(struct tw_val_query *q)
 
 unsigned val_resp_index(const struct tw_val_query *q, const struct val_resp *r)
 {
-	return (unsigned)(r - q->resp);
+	(void)q;
+	return r->index;
 }
 
 const struct val_resp *val_need(struct tw_val_query *q, const uint8_t *name, uint16_t type,
 				struct vres *err)
 {
 	for (unsigned i = 0; i < q->nresp; i++) {
-		struct val_resp *r = &q->resp[i];
+		struct val_resp *r = q->resp[i];
 		if (r->qtype == type && tw_dns_name_equal(r->qname, name)) {
 			if (r->answered)
 				return r;
@@ -149,8 +160,13 @@ const struct val_resp *val_need(struct tw_val_query *q, const uint8_t *name, uin
 				 val_name_str(name, nb));
 		return NULL;
 	}
-	struct val_resp *r = &q->resp[q->nresp++];
-	memset(r, 0, sizeof(*r));
+	struct val_resp *r = calloc(1, sizeof(*r));
+	if (!r) {
+		*err = val_bogus(q, TW_EDE_OTHER, "out of memory");
+		return NULL;
+	}
+	r->index = (uint16_t)q->nresp;
+	q->resp[q->nresp++] = r;
 	tw_dns_name_copy_lower(r->qname, name);
 	r->qtype = type;
 	*err = val_pending();
@@ -160,7 +176,7 @@ const struct val_resp *val_need(struct tw_val_query *q, const uint8_t *name, uin
 bool tw_val_query_next_upstream(struct tw_val_query *q, const uint8_t **name, uint16_t *type)
 {
 	for (unsigned i = 0; i < q->nresp; i++) {
-		struct val_resp *r = &q->resp[i];
+		struct val_resp *r = q->resp[i];
 		if (!r->handed && !r->answered) {
 			r->handed = true;
 			q->result.stats.upstream++;
@@ -219,9 +235,9 @@ int tw_val_query_answer_upstream(struct tw_val_query *q, const uint8_t *name, ui
 {
 	struct val_resp *r = NULL;
 	for (unsigned i = 0; i < q->nresp && !r; i++)
-		if (!q->resp[i].answered && q->resp[i].qtype == type &&
-		    tw_dns_name_equal(q->resp[i].qname, name))
-			r = &q->resp[i];
+		if (!q->resp[i]->answered && q->resp[i]->qtype == type &&
+		    tw_dns_name_equal(q->resp[i]->qname, name))
+			r = q->resp[i];
 	if (!r)
 		return -TW_ENOENT;
 	r->answered = true;
@@ -390,7 +406,7 @@ static int set_target(const struct val_resp *r, unsigned s, uint8_t *out)
 /* Caps the output TTLs of set s of the client's answer at ttl. */
 void val_cap_set(struct tw_val_query *q, const struct val_resp *r, unsigned s, uint32_t ttl)
 {
-	if (r != &q->resp[0] || !q->ttls)
+	if (r != q->resp[0] || !q->ttls)
 		return;
 	const struct tw_dns_rrset *set = &r->sets[s];
 	for (uint16_t i = set->first; i != TW_DNS_RR_NONE; i = r->next[i])
@@ -544,7 +560,7 @@ static struct vres judge(struct tw_val_query *q)
 
 static void init_ttls(struct tw_val_query *q)
 {
-	const struct tw_dns_msg *m = &q->resp[0].m;
+	const struct tw_dns_msg *m = &q->resp[0]->m;
 	free(q->ttls);
 	q->ttls = malloc((m->rr_count ? m->rr_count : 1) * sizeof(*q->ttls));
 	if (!q->ttls)
@@ -567,7 +583,7 @@ static void finish(struct tw_val_query *q, enum tw_val_verdict verdict, uint16_t
 	res->ede = ede;
 	snprintf(res->reason, sizeof(res->reason), "%s", reason ? reason : "");
 	uint32_t ttl = q->conf->limits.max_ttl;
-	const struct val_resp *r0 = &q->resp[0];
+	const struct val_resp *r0 = q->resp[0];
 	if (r0->answered && !r0->failed && q->ttls) {
 		for (unsigned i = 0; i < r0->m.rr_count; i++) {
 			const struct tw_dns_rr *rr = &r0->m.rr[i];
@@ -597,7 +613,7 @@ static void finish(struct tw_val_query *q, enum tw_val_verdict verdict, uint16_t
 static bool outstanding_upstream(const struct tw_val_query *q)
 {
 	for (unsigned i = 0; i < q->nresp; i++)
-		if (!q->resp[i].answered)
+		if (!q->resp[i]->answered)
 			return true;
 	return false;
 }
@@ -619,7 +635,7 @@ enum tw_val_status tw_val_query_run(struct tw_val_query *q, uint32_t now)
 	q->ins_reason[0] = 0;
 	q->ins_ede = TW_EDE_NONE;
 
-	struct val_resp *r0 = &q->resp[0];
+	struct val_resp *r0 = q->resp[0];
 	if (!r0->answered)
 		return TW_VAL_NEED_UPSTREAM;
 	if (r0->failed) {
@@ -692,7 +708,7 @@ const struct tw_val_result *tw_val_query_result(const struct tw_val_query *q)
 const struct tw_dns_msg *tw_val_query_answer(const struct tw_val_query *q,
 					     const uint32_t **ttls)
 {
-	const struct val_resp *r0 = &q->resp[0];
+	const struct val_resp *r0 = q->resp[0];
 	if (!r0->answered || r0->failed)
 		return NULL;
 	if (ttls)
