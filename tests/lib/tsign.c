@@ -309,14 +309,11 @@ static bool dnskey_parses(const uint8_t *rdata, size_t len)
 	return st == TW_KEY_OK;
 }
 
-/* Sets rdata[at], rdata[at+1] so that the key tag becomes tag; rdata[at+1] keeps
- * its low bit when keep_odd. at must be even in the RDATA (high octet of a
- * 16-bit column of the tag sum). */
-static bool solve_tag(uint8_t *rdata, size_t len, size_t at, uint16_t tag, bool keep_odd)
+/* Sets rdata[at], rdata[at+1] so that the key tag becomes tag (RFC 4034
+ * Appendix B: at even, the pair is one 16-bit column of the sum). */
+static bool solve_tag(uint8_t *rdata, size_t len, size_t at, uint16_t tag)
 {
 	for (unsigned v = 0; v < 0x10000; v++) {
-		if (keep_odd && !(v & 1))
-			continue;
 		rdata[at] = (uint8_t)(v >> 8);
 		rdata[at + 1] = (uint8_t)v;
 		if (tw_crypto_keytag(rdata, len) == tag)
@@ -364,9 +361,11 @@ struct ts_key *ts_key_forge_tag(const struct ts_key *k, uint16_t tag)
 	if (is_rsa(k->alg)) {
 		/* RFC 3110 §2: exponent 0x01 XX YY 0x01 (odd, > 1, 4 octets), same modulus */
 		const uint8_t *key = k->dnskey + 4;
-		size_t klen = k->dnskey_len - 4u, hl = klen && key[0] ? 1 : 3;
-		size_t el = key[0] ? key[0] : (klen >= 3 ? get16(key + 1) : klen);
-		if (klen < 1 || hl + el >= klen)
+		size_t klen = k->dnskey_len - 4u;
+		if (klen < 4)
+			return NULL;
+		size_t hl = key[0] ? 1 : 3, el = key[0] ? key[0] : get16(key + 1);
+		if (hl + el >= klen)
 			return NULL;
 		size_t nl = klen - hl - el;
 		size_t len = 4 + 1 + 4 + nl;
@@ -377,11 +376,13 @@ struct ts_key *ts_key_forge_tag(const struct ts_key *k, uint16_t tag)
 		rd[8] = 1;
 		memcpy(rd + 9, key + hl + el, nl);
 		struct ts_key *out = NULL;
-		if (solve_tag(rd, len, 6, tag, false) && dnskey_parses(rd, len))
+		if (solve_tag(rd, len, 6, tag) && dnskey_parses(rd, len))
 			out = ts_key_from_dnskey(rd, (uint16_t)len);
 		free(rd);
 		return out;
 	}
+	if ((k->alg != TW_ALG_ED25519 && k->alg != TW_ALG_ED448) || k->dnskey_len < 6)
+		return NULL;
 	/* EdDSA: random octets with two of them solved for the tag, until the point
 	 * decodes (about half of all encodings do) */
 	uint8_t *rd = xmemdup(k->dnskey, k->dnskey_len);
@@ -391,7 +392,7 @@ struct ts_key *ts_key_forge_tag(const struct ts_key *k, uint16_t tag)
 			break;
 		if (k->alg == TW_ALG_ED448)
 			rd[k->dnskey_len - 1] &= 0x80; /* RFC 8032 §5.2.2: only the sign bit */
-		if (solve_tag(rd, k->dnskey_len, 4, tag, false) &&
+		if (solve_tag(rd, k->dnskey_len, 4, tag) &&
 		    dnskey_parses(rd, k->dnskey_len))
 			out = ts_key_from_dnskey(rd, k->dnskey_len);
 	}
@@ -1573,24 +1574,35 @@ static const struct ts_set *find_nsec(const struct ts_zone *z, const uint8_t *na
 	return NULL;
 }
 
-static int add_denial(struct ts_msg *m, const struct ts_zone *z, const char *text, bool match)
+/* Adds the NSEC/NSEC3 matching (or covering) a wire name, with its RRSIGs, to the
+ * authority section once. Returns 0, or -1 (said on stderr unless quiet). */
+static int add_denial_name(struct ts_msg *m, const struct ts_zone *z, const uint8_t *name,
+			   bool match, bool quiet)
 {
-	uint8_t name[TW_DNS_NAME_MAXLEN];
+	char nb[TW_DNS_NAME_STRLEN];
 	if (!z->has_chain) {
-		fprintf(stderr, "tsign: the zone has no NSEC or NSEC3 chain\n");
+		if (!quiet)
+			fprintf(stderr, "tsign: the zone has no NSEC or NSEC3 chain\n");
 		return -1;
 	}
-	if (zone_name(z, text, name) < 0)
-		return -1;
 	const struct ts_set *s = z->chain_nsec3 ? find_nsec3(z, name, match)
 						: find_nsec(z, name, match);
 	if (!s) {
-		fprintf(stderr, "tsign: no %s %s %s\n", z->chain_nsec3 ? "NSEC3" : "NSEC",
-			match ? "matching" : "covering", text);
+		if (!quiet)
+			fprintf(stderr, "tsign: no %s %s %s\n", z->chain_nsec3 ? "NSEC3" : "NSEC",
+				match ? "matching" : "covering", name_str(name, nb));
 		return -1;
 	}
 	msg_copy(m, TW_DNS_SEC_NS, s, s->owner, true, true, true);
 	return 0;
+}
+
+static int add_denial(struct ts_msg *m, const struct ts_zone *z, const char *text, bool match)
+{
+	uint8_t name[TW_DNS_NAME_MAXLEN];
+	if (zone_name(z, text, name) < 0)
+		return -1;
+	return add_denial_name(m, z, name, match, false);
 }
 
 int ts_msg_add_nsec_covering(struct ts_msg *m, const struct ts_zone *z, const char *name)
@@ -1601,6 +1613,177 @@ int ts_msg_add_nsec_covering(struct ts_msg *m, const struct ts_zone *z, const ch
 int ts_msg_add_nsec_matching(struct ts_msg *m, const struct ts_zone *z, const char *name)
 {
 	return add_denial(m, z, name, true);
+}
+
+/* ---- whole responses */
+
+enum name_state { NAME_NONE, NAME_ENT, NAME_DATA };
+
+/* Does name own data (NSEC3 records aside), or only names below it? */
+static enum name_state name_state(const struct ts_zone *z, const uint8_t *name)
+{
+	enum name_state st = NAME_NONE;
+	for (size_t i = 0; i < z->nset && st != NAME_DATA; i++) {
+		const struct ts_set *s = z->set[i];
+		if (s->n == 0 || s->type == TW_DNS_T_NSEC3)
+			continue;
+		if (tw_dns_name_equal(s->owner, name))
+			st = NAME_DATA;
+		else if (tw_dns_name_is_subdomain(s->owner, name))
+			st = NAME_ENT;
+	}
+	return st;
+}
+
+/* Copies set (owner, type) with its RRSIGs into sec when it has records. */
+static bool add_set(struct ts_msg *m, enum tw_dns_section sec, const struct ts_zone *z,
+		    const uint8_t *owner, uint16_t type, const uint8_t *as)
+{
+	const struct ts_set *s = set_find(z, owner, type);
+	if (!s || s->n == 0)
+		return false;
+	msg_copy(m, sec, s, as ? as : s->owner, true, true, true);
+	return true;
+}
+
+/* RFC 5155 §7.2.1: the closest provable encloser of name matched, the next closer
+ * name covered. ce: out, the encloser. */
+static void nsec3_closest_encloser(struct ts_msg *m, const struct ts_zone *z,
+				   const uint8_t *name, uint8_t *ce)
+{
+	const uint8_t *nc = name;
+	for (const uint8_t *p = tw_dns_name_parent(name); p && in_zone(z, p);
+	     nc = p, p = tw_dns_name_parent(p)) {
+		if (find_nsec3(z, p, true)) {
+			memcpy(ce, p, tw_dns_name_len(p));
+			(void)add_denial_name(m, z, p, true, true);
+			(void)add_denial_name(m, z, nc, false, true);
+			return;
+		}
+	}
+	memcpy(ce, z->origin, tw_dns_name_len(z->origin));
+}
+
+/* "*." + name into out; false when too long. */
+static bool wildcard_of(const uint8_t *name, uint8_t *out)
+{
+	size_t l = tw_dns_name_len(name);
+	if (l + 2 > TW_DNS_NAME_MAXLEN)
+		return false;
+	out[0] = 1;
+	out[1] = '*';
+	memcpy(out + 2, name, l);
+	return true;
+}
+
+/* RFC 4035 §3.1.4 / RFC 5155 §7.2.7: proof that a delegation has no DS. */
+static void add_no_ds_proof(struct ts_msg *m, const struct ts_zone *z, const uint8_t *cut)
+{
+	if (add_denial_name(m, z, cut, true, true) == 0 || !z->chain_nsec3)
+		return;
+	uint8_t ce[TW_DNS_NAME_MAXLEN];
+	nsec3_closest_encloser(m, z, cut, ce); /* opt-out span (RFC 5155 §6) */
+}
+
+struct ts_msg *ts_zone_answer(const struct ts_zone *z, const char *qname_text, uint16_t qtype)
+{
+	uint8_t qname[TW_DNS_NAME_MAXLEN], wild[TW_DNS_NAME_MAXLEN], ce[TW_DNS_NAME_MAXLEN];
+	char qs[TW_DNS_NAME_STRLEN];
+	if (zone_name(z, qname_text, qname) < 0)
+		return NULL;
+	if (!in_zone(z, qname)) {
+		char os[TW_DNS_NAME_STRLEN];
+		fprintf(stderr, "tsign: ts_zone_answer: %s is not in zone %s\n",
+			name_str(qname, qs), name_str(z->origin, os));
+		return NULL;
+	}
+	name_str(qname, qs);
+	struct ts_msg *m = ts_msg_new(qs, qtype, TW_DNS_R_NOERROR);
+	if (!m)
+		return NULL;
+
+	/* RFC 4035 §3.1.4: the topmost delegation at or above qname answers with a
+	 * referral, except for DS at the cut itself, which the parent owns */
+	const uint8_t *cut = NULL;
+	for (const uint8_t *p = qname; p && in_zone(z, p) && !tw_dns_name_equal(p, z->origin);
+	     p = tw_dns_name_parent(p))
+		if (is_cut(z, p))
+			cut = p;
+	if (cut && !(qtype == TW_DNS_T_DS && tw_dns_name_equal(cut, qname))) {
+		const struct ts_set *ns = set_find(z, cut, TW_DNS_T_NS);
+		msg_copy(m, TW_DNS_SEC_NS, ns, ns->owner, true, false, false);
+		if (!add_set(m, TW_DNS_SEC_NS, z, cut, TW_DNS_T_DS, NULL))
+			add_no_ds_proof(m, z, cut);
+		for (size_t i = 0; i < ns->n; i++) { /* glue */
+			struct tw_dns_target t;
+			if (tw_dns_target_view(TW_DNS_T_NS, ns->rr[i].d, ns->rr[i].len, 0,
+					       ns->rr[i].len, &t) != 0 ||
+			    !tw_dns_name_is_subdomain(t.name, cut))
+				continue;
+			(void)add_set(m, TW_DNS_SEC_AR, z, t.name, TW_DNS_T_A, NULL);
+			(void)add_set(m, TW_DNS_SEC_AR, z, t.name, TW_DNS_T_AAAA, NULL);
+		}
+		return m;
+	}
+
+	enum name_state st = name_state(z, qname);
+	if (st == NAME_DATA) {
+		if (add_set(m, TW_DNS_SEC_AN, z, qname, qtype, NULL) ||
+		    (qtype != TW_DNS_T_ANY &&
+		     add_set(m, TW_DNS_SEC_AN, z, qname, TW_DNS_T_CNAME, NULL)))
+			return m;
+		/* RFC 4035 §3.1.3.1 / RFC 5155 §7.2.3-4: NODATA */
+		(void)add_set(m, TW_DNS_SEC_NS, z, z->origin, TW_DNS_T_SOA, NULL);
+		if (qtype == TW_DNS_T_DS && cut)
+			add_no_ds_proof(m, z, qname);
+		else
+			(void)add_denial_name(m, z, qname, true, true);
+		return m;
+	}
+	if (st == NAME_ENT) {
+		/* empty non-terminal: NODATA; NSEC3 has a record for it, NSEC covers it */
+		(void)add_set(m, TW_DNS_SEC_NS, z, z->origin, TW_DNS_T_SOA, NULL);
+		(void)add_denial_name(m, z, qname, z->chain_nsec3, true);
+		return m;
+	}
+
+	/* the closest encloser: the longest existing ancestor (RFC 4592 §3.3.1) */
+	const uint8_t *enc = tw_dns_name_equal(qname, z->origin) ? z->origin
+								 : tw_dns_name_parent(qname);
+	while (enc && !tw_dns_name_equal(enc, z->origin) && name_state(z, enc) == NAME_NONE)
+		enc = tw_dns_name_parent(enc);
+	if (!enc)
+		enc = z->origin;
+	bool have_wild = wildcard_of(enc, wild) && name_state(z, wild) == NAME_DATA;
+	if (have_wild && (add_set(m, TW_DNS_SEC_AN, z, wild, qtype, qname) ||
+			  (qtype != TW_DNS_T_ANY &&
+			   add_set(m, TW_DNS_SEC_AN, z, wild, TW_DNS_T_CNAME, qname)))) {
+		/* RFC 4035 §3.1.3.3, RFC 5155 §7.2.6: a wildcard answer proves that the
+		 * next closer name does not exist (the encloser is in the RRSIG) */
+		if (z->chain_nsec3)
+			(void)add_denial_name(m, z, tw_dns_name_suffix(qname,
+								       tw_dns_name_labels(enc) + 1),
+					      false, true);
+		else
+			(void)add_denial_name(m, z, qname, false, true);
+		return m;
+	}
+	if (!have_wild)
+		m->rcode = TW_DNS_R_NXDOMAIN;
+	(void)add_set(m, TW_DNS_SEC_NS, z, z->origin, TW_DNS_T_SOA, NULL);
+	/* qname does not exist: NSEC covering it, or the NSEC3 closest encloser
+	 * proof (RFC 5155 §7.2.1) */
+	if (z->chain_nsec3)
+		nsec3_closest_encloser(m, z, qname, ce);
+	else
+		(void)add_denial_name(m, z, qname, false, true);
+	/* RFC 4035 §3.1.3.4, RFC 5155 §7.2.5: wildcard NODATA, the wildcard matched;
+	 * RFC 4035 §3.1.3.2, RFC 5155 §7.2.2: NXDOMAIN, the wildcard covered */
+	if (have_wild)
+		(void)add_denial_name(m, z, wild, true, true);
+	else if (wildcard_of(z->chain_nsec3 ? ce : enc, wild))
+		(void)add_denial_name(m, z, wild, false, true);
+	return m;
 }
 
 const uint8_t *ts_msg_wire(struct ts_msg *m, size_t *len)

@@ -45,8 +45,9 @@ struct ts_key *ts_key_from_dnskey(const uint8_t *rdata, uint16_t len);
  * still parses as a well-formed public key (tw_crypto_key_new says TW_KEY_OK):
  * RSA keeps the modulus and gets another odd 4-octet exponent; ECDSA walks the
  * public point by adding the generator; EdDSA picks random octets that decode.
- * For KeyTrap-style key-tag collisions. NULL when no such key was found (tag 0
- * may be unreachable for a given key). */
+ * For KeyTrap-style key-tag collisions. NULL for other algorithms, or when no
+ * such key was found (tag 0 may be unreachable for a given key). Takes up to
+ * about a second for ECDSA (some 65536 point additions). */
 struct ts_key *ts_key_forge_tag(const struct ts_key *k, uint16_t tag);
 
 /* Frees a key; NULL is fine. Never free a key a zone owns. */
@@ -151,7 +152,8 @@ int ts_zone_sign_rrset_opts(struct ts_zone *z, const char *owner, uint16_t type,
 			    struct ts_key *k, const struct ts_sig_opts *o, bool replace);
 
 /* Removes an RRset and its RRSIGs (type RRSIG is refused: use ts_zone_remove_sigs).
- * Returns 0, or -1 when absent. */
+ * The denial chain is left as it was (stale on purpose, or rebuild it and sign
+ * again). Returns 0, or -1 when absent. */
 int ts_zone_remove(struct ts_zone *z, const char *owner, uint16_t type);
 
 /* Removes the RRSIGs covering (owner, covered). Returns 0, or -1 when none. */
@@ -228,6 +230,23 @@ int ts_msg_add_nsec_matching(struct ts_msg *m, const struct ts_zone *z, const ch
  * order of owner then type: a transfer-like message for checking a whole zone.
  * Returns 0. */
 int ts_msg_add_zone(struct ts_msg *m, enum tw_dns_section sec, const struct ts_zone *z);
+
+/* The response a recursive resolver would relay from zone z alone for (qname,
+ * qtype) (qname relative to the origin or absolute), built from the zone's records
+ * and chain with their RRSIGs, flags as ts_msg_new; the caller frees it:
+ *   - at or below a delegation (except DS at the cut): a referral: NS (unsigned),
+ *     DS with RRSIGs or the proof of no DS (NSEC/NSEC3 at the cut, or with
+ *     opt-out the closest encloser proof), glue below the cut in additional;
+ *   - an RRset at qname: the answer (a CNAME at qname answers any other type;
+ *     the chain is not followed);
+ *   - NODATA (name exists, or is an empty non-terminal): SOA and the NSEC/NSEC3
+ *     matching qname (an NSEC covering an empty non-terminal);
+ *   - wildcard answer (RFC 4035 §3.1.3.3, RFC 5155 §7.2.6): the expansion and
+ *     the NSEC covering qname / NSEC3 covering the next closer name;
+ *   - wildcard NODATA and NXDOMAIN (RFC 4035 §3.1.3, RFC 5155 §7.2): SOA, the
+ *     closest encloser proof, the wildcard matched or covered.
+ * DNAME is not synthesised. NULL when qname is not in the zone. */
+struct ts_msg *ts_zone_answer(const struct ts_zone *z, const char *qname, uint16_t qtype);
 
 /* Records added so far to section sec. */
 size_t ts_msg_count(const struct ts_msg *m, enum tw_dns_section sec);
