@@ -391,6 +391,32 @@ static void test_dname_synthesis_is_secure(void **state)
 	world_free(&w);
 }
 
+static void test_referral_shaped_answers(void **state)
+{
+	(void)state;
+	struct world w;
+	world_make(&w, &nsec13);
+	/* the parent's referral to a signed child: its DS set authenticates it */
+	struct ts_msg *sec = ts_zone_answer(w.tld, "www.sec.test.", TW_DNS_T_A);
+	assert_non_null(sec);
+	assert_true(ts_msg_count(sec, TW_DNS_SEC_AN) == 0);
+	put(&w, "www.sec.test.", TW_DNS_T_A, sec);
+	EXPECT(&w, "www.sec.test.", TW_DNS_T_A, TW_VAL_SECURE, TW_DNS_R_NOERROR, TW_EDE_NONE);
+	/* to an unsigned child: the NSEC at the cut proves there is no DS */
+	struct ts_msg *uns = ts_zone_answer(w.tld, "www.unsigned.test.", TW_DNS_T_A);
+	assert_non_null(uns);
+	put(&w, "www.unsigned.test.", TW_DNS_T_A, uns);
+	EXPECT(&w, "www.unsigned.test.", TW_DNS_T_A, TW_VAL_INSECURE, TW_DNS_R_NOERROR,
+	       TW_EDE_NONE);
+	/* the same referral with its proof stripped is bogus */
+	struct ts_msg *bare = msg("www.unsigned.test.", TW_DNS_T_AAAA, 0);
+	assert_int_equal(ts_msg_add_rrset(bare, TW_DNS_SEC_NS, w.tld, "unsigned.test.", TW_DNS_T_NS), 0);
+	put(&w, "www.unsigned.test.", TW_DNS_T_AAAA, bare);
+	EXPECT(&w, "www.unsigned.test.", TW_DNS_T_AAAA, TW_VAL_BOGUS, TW_DNS_R_SERVFAIL,
+	       TW_EDE_NSEC_MISSING);
+	world_free(&w);
+}
+
 /* ---- wildcards ---- */
 
 static void wildcard_case(const struct leaf_opts *o)
@@ -871,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_cname_into_unsigned_zone_is_insecure),
 		cmocka_unit_test(test_unsigned_answer_below_unsigned_delegation_is_insecure),
 		cmocka_unit_test(test_dname_synthesis_is_secure),
+		cmocka_unit_test(test_referral_shaped_answers),
 		cmocka_unit_test(test_wildcard_expansion_needs_its_proof_nsec),
 		cmocka_unit_test(test_wildcard_expansion_needs_its_proof_nsec3),
 		cmocka_unit_test(test_nxdomain_nsec),
