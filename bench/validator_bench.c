@@ -58,7 +58,7 @@ static void die(const char *what)
 }
 
 static struct ts_zone *zone(const char *origin, uint8_t alg, unsigned bits, const char **lines,
-			    size_t n, bool nsec3, struct ts_key **ksk_out)
+			    size_t n, struct ts_key **ksk_out)
 {
 	struct ts_zone *z = ts_zone_new(origin);
 	if (!z)
@@ -73,7 +73,6 @@ static struct ts_zone *zone(const char *origin, uint8_t alg, unsigned bits, cons
 	ts_zone_add_key(z, k, true, false);
 	ts_zone_add_key(z, zk, false, true);
 	*ksk_out = k;
-	(void)nsec3;
 	return z;
 }
 
@@ -221,12 +220,11 @@ int main(int argc, char **argv)
 			"www 3600 IN A 192.0.2.1",
 			"mail 3600 IN A 192.0.2.2",
 		};
-		leaf[i] = zone(leaves[i].origin, leaves[i].alg, leaves[i].bits, lines, 5, true,
-			       &lksk[i]);
+		leaf[i] = zone(leaves[i].origin, leaves[i].alg, leaves[i].bits, lines, 5, &lksk[i]);
 		if (ts_zone_nsec3(leaf[i], 0, "-", false) < 0 || ts_zone_sign(leaf[i], inc, exp) < 0)
 			die("sign");
 	}
-	struct ts_zone *tld = zone("test.", 13, 0, tld_lines, ntl, false, &tksk);
+	struct ts_zone *tld = zone("test.", 13, 0, tld_lines, ntl, &tksk);
 	for (int i = 0; i < 3; i++)
 		ts_zone_add_ds(tld, leaves[i].origin, lksk[i], 2);
 	const char *root_lines[] = {
@@ -235,7 +233,7 @@ int main(int argc, char **argv)
 		"a.root. 86400 IN A 192.0.2.100",
 		"test. 86400 IN NS ns.test.",
 	};
-	struct ts_zone *root = zone(".", 13, 0, root_lines, 4, false, &rksk);
+	struct ts_zone *root = zone(".", 13, 0, root_lines, 4, &rksk);
 	ts_zone_add_ds(root, "test.", tksk, 2);
 	if (ts_zone_nsec(tld) < 0 || ts_zone_nsec(root) < 0 || ts_zone_sign(tld, inc, exp) < 0 ||
 	    ts_zone_sign(root, inc, exp) < 0)

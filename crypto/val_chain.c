@@ -81,7 +81,7 @@ out:
 static int job_result(struct tw_val_query *q, const struct val_resp *r, unsigned s,
 		      uint16_t sig_rr, const struct tw_val_zone *z, uint16_t key)
 {
-	uint16_t ri = (uint16_t)val_resp_index(q, r);
+	uint16_t ri = r->index;
 	for (unsigned i = 0; i < q->njobs; i++) {
 		struct val_job *j = &q->jobs[i];
 		if (j->resp == ri && j->sig_rr == sig_rr && j->zone == z && j->key == key) {
@@ -151,7 +151,7 @@ struct vres val_verify_set(struct tw_val_query *q, const struct val_resp *r, uns
 	unsigned owner_labels = tw_dns_name_rrsig_labels(r->owner[s]);
 	bool pending = false;
 	unsigned tried = 0, expired = 0, early = 0, inverted = 0, nokey = 0, invalid = 0,
-		 wrong_signer = 0, bad_labels = 0, disabled = 0;
+		 bad_labels = 0, disabled = 0;
 	uint16_t last_tag = 0;
 	uint8_t last_alg = 0;
 
@@ -160,10 +160,8 @@ struct vres val_verify_set(struct tw_val_query *q, const struct val_resp *r, uns
 		struct tw_dns_rrsig v;
 		if (tw_dns_rrsig_view(m->wire, m->len, rr->rdata, rr->rdlen, &v) < 0)
 			continue;
-		if (!tw_dns_name_equal(v.signer, z->name)) {
-			wrong_signer++;
+		if (!tw_dns_name_equal(v.signer, z->name))
 			continue;
-		}
 		if (tried++ >= lim->max_sigs_per_rrset)
 			break;
 		last_tag = v.key_tag;
@@ -259,7 +257,6 @@ struct vres val_verify_set(struct tw_val_query *q, const struct val_resp *r, uns
 		return val_bogus(q, TW_EDE_DNSSEC_BOGUS,
 				 "%s %s: no %sDNSKEY of %s with tag %u algorithm %u", ob, tname,
 				 trusted_only ? "trusted " : "", zb, last_tag, last_alg);
-	(void)wrong_signer;
 	return val_bogus(q, TW_EDE_RRSIGS_MISSING, "%s %s: no RRSIG by %s", ob, tname, zb);
 }
 
@@ -541,22 +538,6 @@ const uint8_t *val_set_signer(const struct val_resp *r, unsigned s)
 	return best;
 }
 
-/* The signer of the denial records in r's authority section. */
-static const uint8_t *denial_signer(const struct val_resp *r)
-{
-	for (unsigned s = 0; s < r->nsets; s++) {
-		const struct tw_dns_rrset *set = &r->sets[s];
-		if (set->section == TW_DNS_SEC_NS && set->count &&
-		    (set->type == TW_DNS_T_NSEC || set->type == TW_DNS_T_NSEC3 ||
-		     set->type == TW_DNS_T_SOA)) {
-			const uint8_t *sg = val_set_signer(r, s);
-			if (sg)
-				return sg;
-		}
-	}
-	return NULL;
-}
-
 struct vres val_chain(struct tw_val_query *q, const uint8_t *target, bool apex,
 		      const struct tw_val_zone **out)
 {
@@ -618,7 +599,8 @@ struct vres val_chain(struct tw_val_query *q, const uint8_t *target, bool apex,
 			return val_bogus(q, TW_EDE_NO_REACHABLE_AUTHORITY,
 					 "DS query for %s answered rcode %u", cb, rcode);
 		int ds = val_find_set(r, TW_DNS_SEC_AN, c, TW_DNS_T_DS);
-		const uint8_t *signer = ds >= 0 ? val_set_signer(r, (unsigned)ds) : denial_signer(r);
+		const uint8_t *signer = ds >= 0 ? val_set_signer(r, (unsigned)ds)
+						    : val_denial_signer(r, c);
 		if (signer && !tw_dns_name_equal(signer, z->name)) {
 			if (tw_dns_name_is_subdomain(signer, z->name) &&
 			    tw_dns_name_labels(signer) < tw_dns_name_labels(c)) {

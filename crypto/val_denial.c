@@ -455,7 +455,7 @@ static struct vres nsec3_proof(struct tw_val_query *q, const struct proof *p,
 
 /* The zone that signed r's denial records for name: the deepest signer that is
  * an ancestor of name. */
-static const uint8_t *proof_signer(const struct val_resp *r, const uint8_t *name)
+const uint8_t *val_denial_signer(const struct val_resp *r, const uint8_t *name)
 {
 	const uint8_t *best = NULL;
 	for (unsigned s = 0; s < r->nsets; s++) {
@@ -477,7 +477,7 @@ struct vres val_denial(struct tw_val_query *q, const struct val_resp *r, const u
 {
 	char nb[TW_DNS_NAME_STRLEN], zb[TW_DNS_NAME_STRLEN], tb[16];
 	const struct tw_val_zone *z = NULL;
-	const uint8_t *signer = proof_signer(r, name);
+	const uint8_t *signer = val_denial_signer(r, name);
 	struct vres v;
 	if (!signer) {
 		/* nothing signed: fine only where no zone signs name */

@@ -165,7 +165,6 @@ struct vres val_secure(uint32_t ttl);
  * upstream budget is spent. */
 const struct val_resp *val_need(struct tw_val_query *q, const uint8_t *name, uint16_t type,
 				struct vres *err);
-unsigned val_resp_index(const struct tw_val_query *q, const struct val_resp *r);
 /* Looks for a set in a response section (-1 for any section). */
 int val_find_set(const struct val_resp *r, int sec, const uint8_t *owner, uint16_t type);
 /* Keeps a reference in the query; false (reference dropped) when full. */
@@ -199,6 +198,9 @@ enum val_denial { D_NXDOMAIN, D_NODATA };
  * limits V_INSECURE (with EDE 27 for the latter). */
 struct vres val_denial(struct tw_val_query *q, const struct val_resp *r, const uint8_t *name,
 		       uint16_t qtype, enum val_denial kind);
+/* The zone that signed r's denial records (NSEC, NSEC3, SOA in the authority
+ * section) for name: the deepest signer that is an ancestor of name, or NULL. */
+const uint8_t *val_denial_signer(const struct val_resp *r, const uint8_t *name);
 /* For a DS answer without a DS set: is `name` a zone cut? *cut: 0 not a cut,
  * 1 an insecure delegation; the zone z must have signed the proof. */
 struct vres val_ds_absent(struct tw_val_query *q, const struct val_resp *r, const uint8_t *name,

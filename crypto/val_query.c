@@ -129,12 +129,6 @@ void tw_val_query_free(struct tw_val_query *q)
 	free(q);
 }
 
-unsigned val_resp_index(const struct tw_val_query *q, const struct val_resp *r)
-{
-	(void)q;
-	return r->index;
-}
-
 const struct val_resp *val_need(struct tw_val_query *q, const uint8_t *name, uint16_t type,
 				struct vres *err)
 {
@@ -561,8 +555,9 @@ static struct vres judge(struct tw_val_query *q)
 static void init_ttls(struct tw_val_query *q)
 {
 	const struct tw_dns_msg *m = &q->resp[0]->m;
-	free(q->ttls);
-	q->ttls = malloc((m->rr_count ? m->rr_count : 1) * sizeof(*q->ttls));
+	/* allocated once; every pass starts again from the TTLs as received */
+	if (!q->ttls)
+		q->ttls = malloc((m->rr_count ? m->rr_count : 1) * sizeof(*q->ttls));
 	if (!q->ttls)
 		return;
 	uint32_t max = q->conf->limits.max_ttl;
