@@ -233,6 +233,22 @@ void tw_crypto_key_free(struct tw_crypto_key *k)
 	free(k);
 }
 
+size_t tw_crypto_key_mem(const struct tw_crypto_key *k)
+{
+	/* OpenSSL's EVP_PKEY with its provider key data: a flat allowance of 1 KiB,
+	 * an estimate, not a measurement. */
+	size_t n = sizeof(*k) + (k->pkey ? 1024 : 0);
+	if (k->p256)
+		n += tw_p256_key_size();
+	if (k->p384)
+		n += tw_p384_key_size();
+	if (k->ed25519 || k->ed448)
+		n += 256;
+	if (k->rsa)
+		n += 3u * (k->bits / 8u) + 64;
+	return n;
+}
+
 uint8_t tw_crypto_key_alg(const struct tw_crypto_key *k)
 {
 	return k->alg;

@@ -43,6 +43,10 @@ uint16_t tw_crypto_key_flags(const struct tw_crypto_key *k);
 /* Key size in bits (RSA modulus, curve size). */
 unsigned tw_crypto_key_bits(const struct tw_crypto_key *k);
 
+/* Octets the prepared key occupies, estimated: the struct, own tables and an
+ * allowance for OpenSSL's key object. For memory accounting by caches. */
+size_t tw_crypto_key_mem(const struct tw_crypto_key *k);
+
 /* Text for a key status ("algorithm disabled by policy"). */
 const char *tw_crypto_key_status_str(enum tw_key_status s);
 

@@ -1,0 +1,139 @@
+/* The packet table: complete answers per (question, variant), so that a hit is
+ * hash, copy, patch ID, question case and TTLs. */
+#include "cache/cache_internal.h"
+
+#include "dns/error.h"
+#include "dns/name.h"
+#include "dns/rrtype.h"
+
+#define PKT_MAX_RR 256
+
+struct pkt_ttl {
+	uint16_t off;  /* of the TTL field in the stored answer */
+	uint16_t pad;
+	uint32_t ttl;  /* as stored */
+};
+
+struct pkt_val {
+	uint32_t inserted;
+	uint16_t len;
+	uint16_t qname_len;
+	uint16_t nttl;
+	uint8_t status;
+	uint8_t pad;
+	struct pkt_ttl ttl[]; /* nttl, then the answer's octets */
+};
+
+uint8_t tw_cache_pkt_variant(const struct tw_dns_msg *q)
+{
+	uint8_t v = 0;
+	if (q->flags & TW_DNS_F_CD)
+		v |= TW_CACHE_PKT_CD;
+	if (q->flags & TW_DNS_F_AD)
+		v |= TW_CACHE_PKT_AD;
+	if (q->flags & TW_DNS_F_RD)
+		v |= TW_CACHE_PKT_RD;
+	if (q->has_opt) {
+		v |= TW_CACHE_PKT_EDNS;
+		if (q->edns_flags & TW_DNS_EDNS_DO)
+			v |= TW_CACHE_PKT_DO;
+		if (q->udp_size >= 1232)
+			v |= TW_CACHE_PKT_BIG;
+	}
+	return v;
+}
+
+static inline void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+size_t tw_cache_pkt_answer(struct tw_cache_thread *t, const struct tw_dns_msg *q, uint32_t now,
+			   uint8_t *out, size_t cap)
+{
+	struct tw_cache_kind_stats *ks = &t->stats.kind[TW_CACHE_KIND_PKT];
+	if (q->qdcount != 1) {
+		CACHE_CNT_INC(ks->misses);
+		return 0;
+	}
+	const uint8_t *qname = q->wire + q->qname;
+	size_t klen = cache_key(t, TW_CACHE_KIND_PKT, q->qtype, q->qclass, tw_cache_pkt_variant(q),
+				qname);
+	struct cache_entry *e = cache_find(t, t->keybuf, klen, cache_hash(t->c, t->keybuf, klen), now);
+	if (!e) {
+		CACHE_CNT_INC(ks->misses);
+		return 0;
+	}
+	const struct pkt_val *v = (const struct pkt_val *)cache_entry_val(e);
+	if (v->len > cap) {
+		CACHE_CNT_INC(ks->misses);
+		return 0;
+	}
+	const uint8_t *wire = (const uint8_t *)&v->ttl[v->nttl];
+	memcpy(out, wire, v->len);
+	out[0] = (uint8_t)(q->id >> 8);
+	out[1] = (uint8_t)q->id;
+	/* the question exactly as asked: same length, the client's case */
+	memcpy(out + TW_DNS_HDR_LEN, qname, v->qname_len);
+	uint32_t age = now - v->inserted;
+	for (unsigned i = 0; i < v->nttl; i++) {
+		uint32_t ttl = v->ttl[i].ttl;
+		put32(out + v->ttl[i].off, ttl > age ? ttl - age : 0);
+	}
+	CACHE_CNT_INC(ks->hits);
+	return v->len;
+}
+
+int tw_cache_pkt_insert(struct tw_cache_thread *t, const uint8_t *wire, size_t len,
+			uint8_t variant, enum tw_cache_status status, uint32_t ttl_cap,
+			uint32_t now)
+{
+	struct tw_dns_rr rrs[PKT_MAX_RR];
+	struct tw_dns_msg m;
+	if (len > UINT16_MAX || tw_dns_msg_parse(&m, wire, len, rrs, PKT_MAX_RR) != 0 ||
+	    m.qdcount != 1 || m.qname != TW_DNS_HDR_LEN)
+		return -TW_EINVAL;
+	unsigned nttl = 0;
+	uint32_t min_ttl = ttl_cap;
+	for (unsigned i = 0; i < m.rr_count; i++) {
+		if (m.rr[i].type == TW_DNS_T_OPT)
+			continue;
+		uint32_t ttl = m.rr[i].ttl > 0x7FFFFFFFu ? 0 : m.rr[i].ttl; /* RFC 2181 §8 */
+		if (ttl < min_ttl)
+			min_ttl = ttl;
+		nttl++;
+	}
+	if (min_ttl == 0)
+		return 0; /* not to be cached */
+	if (min_ttl > t->c->conf.max_ttl)
+		min_ttl = t->c->conf.max_ttl;
+	size_t vlen = sizeof(struct pkt_val) + nttl * sizeof(struct pkt_ttl) + len;
+	size_t klen = cache_key(t, TW_CACHE_KIND_PKT, m.qtype, m.qclass, variant, wire + m.qname);
+	struct cache_entry *e = cache_entry_new(t, TW_CACHE_KIND_PKT, t->keybuf, klen, vlen);
+	if (!e)
+		return -TW_ENOMEM;
+	struct pkt_val *v = (struct pkt_val *)cache_entry_val(e);
+	v->inserted = now;
+	v->len = (uint16_t)len;
+	v->qname_len = m.qname_len;
+	v->nttl = (uint16_t)nttl;
+	v->status = (uint8_t)status;
+	v->pad = 0;
+	unsigned k = 0;
+	for (unsigned i = 0; i < m.rr_count; i++) {
+		if (m.rr[i].type == TW_DNS_T_OPT)
+			continue;
+		v->ttl[k].off = (uint16_t)(m.rr[i].rdata - 6);
+		v->ttl[k].pad = 0;
+		v->ttl[k].ttl = m.rr[i].ttl > 0x7FFFFFFFu ? 0 : m.rr[i].ttl;
+		if (v->ttl[k].ttl > min_ttl)
+			v->ttl[k].ttl = min_ttl; /* never served above the entry's own life */
+		k++;
+	}
+	memcpy(&v->ttl[nttl], wire, len);
+	cache_entry_publish(t, e, cache_hash(t->c, t->keybuf, klen), now + min_ttl, now);
+	return 0;
+}

@@ -1,0 +1,644 @@
+/* The shared cache (cache/cache.h) on one thread: RRsets, bogus markers, TTL
+ * caps, replacement, the packet cache's ready answers, expiry, CLOCK eviction at
+ * the memory limit, flushes, counters, and the validator's key store kept in the
+ * cache. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "cache/cache.h"
+#include "crypto/verify.h"
+#include "dns/build.h"
+#include "dns/error.h"
+#include "dns/msg.h"
+#include "dns/name.h"
+#include "dns/rrtype.h"
+#include "tests/lib/tsign.h"
+
+#define NOW 1700000000u
+
+struct fx {
+	struct tw_cache *c;
+	struct tw_cache_thread *t;
+};
+
+static void fx_open(struct fx *f, uint64_t mem_limit, uint32_t max_ttl)
+{
+	struct tw_cache_conf conf;
+	tw_cache_conf_init(&conf);
+	if (mem_limit)
+		conf.mem_limit = mem_limit;
+	if (max_ttl)
+		conf.max_ttl = max_ttl;
+	conf.seed = 42;
+	char err[128];
+	f->c = tw_cache_new(&conf, err, sizeof(err));
+	assert_non_null(f->c);
+	f->t = tw_cache_thread_register(f->c);
+	assert_non_null(f->t);
+}
+
+static void fx_close(struct fx *f)
+{
+	tw_cache_thread_unregister(f->t);
+	tw_cache_free(f->c);
+}
+
+static void name(const char *s, uint8_t *out)
+{
+	assert_true(ts_name(s, out) > 0);
+}
+
+/* A parsed message of zone-file lines (answer section) kept with its storage. */
+struct pm {
+	struct ts_msg *ts;
+	struct tw_dns_msg m;
+	struct tw_dns_rr rr[64];
+};
+
+static void pm_make(struct pm *p, const char *qname, uint16_t qtype, uint16_t rcode,
+		    const char **lines, size_t n)
+{
+	p->ts = ts_msg_new(qname, qtype, rcode);
+	assert_non_null(p->ts);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(ts_msg_add_line(p->ts, TW_DNS_SEC_AN, lines[i]), 0);
+	size_t len;
+	const uint8_t *w = ts_msg_wire(p->ts, &len);
+	assert_non_null(w);
+	assert_int_equal(tw_dns_msg_parse(&p->m, w, len, p->rr, 64), 0);
+}
+
+static const char *a_set[] = {
+	"www.example. 300 IN A 192.0.2.1",
+	"www.example. 300 IN A 192.0.2.2",
+	"www.example. 300 IN RRSIG A 13 2 300 20300101000000 20200101000000 12345 example. "
+	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==",
+};
+
+static void test_rrset_round_trip_with_case_insensitive_owner(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	struct pm p;
+	pm_make(&p, "www.example.", TW_DNS_T_A, 0, a_set, 3);
+	uint16_t idx[] = { 0, 1 }, sig[] = { 2 };
+	assert_int_equal(tw_cache_rrset_insert(f.t, &p.m, idx, 2, sig, 1, TW_CACHE_SECURE,
+					       TW_EDE_NONE, NULL, 300, NOW),
+			 0);
+	uint8_t q[255];
+	name("WWW.Example.", q);
+	struct tw_cache_rrset r;
+	assert_true(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 1, NOW + 100, &r));
+	assert_int_equal(r.status, TW_CACHE_SECURE);
+	assert_int_equal(r.count, 2);
+	assert_int_equal(r.sig_count, 1);
+	assert_int_equal(r.ttl, 200);
+	assert_int_equal(r.ede, TW_EDE_NONE);
+	assert_string_equal(r.reason, "");
+	uint8_t lower[255];
+	name("www.example.", lower);
+	assert_memory_equal(r.owner, lower, tw_dns_name_len(lower));
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	assert_true(tw_cache_rrset_next(&r, &pos, &rd, &len));
+	assert_int_equal(len, 4);
+	assert_int_equal(rd[3], 1);
+	assert_true(tw_cache_rrset_next(&r, &pos, &rd, &len));
+	assert_int_equal(rd[3], 2);
+	assert_true(tw_cache_rrset_next(&r, &pos, &rd, &len));
+	assert_int_equal(len, 18 + 9 + 64); /* RRSIG: fixed part, signer, signature */
+	assert_false(tw_cache_rrset_next(&r, &pos, &rd, &len));
+	/* other type, other class: misses */
+	assert_false(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_AAAA, 1, NOW, &r));
+	assert_false(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 3, NOW, &r));
+	/* expiry: the last second it lives is NOW + 299 */
+	assert_true(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 1, NOW + 299, &r));
+	assert_int_equal(r.ttl, 1);
+	assert_false(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 1, NOW + 300, &r));
+	const struct tw_cache_stats *st = tw_cache_thread_stats(f.t);
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].hits, 2);
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].misses, 3);
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].inserts, 1);
+	/* maintenance removes the expired entry and counts it */
+	assert_int_equal(tw_cache_maintain(f.t, NOW + 300, 100), 1);
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].expirations, 1);
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].entries, 0);
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].bytes, 0);
+	assert_int_equal(tw_cache_count(f.t), 0);
+	ts_msg_free(p.ts);
+	fx_close(&f);
+}
+
+static void test_rrset_insert_refuses_mixed_sets(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	static const char *mixed[] = {
+		"www.example. 300 IN A 192.0.2.1",
+		"ftp.example. 300 IN A 192.0.2.2",
+	};
+	struct pm p;
+	pm_make(&p, "www.example.", TW_DNS_T_A, 0, mixed, 2);
+	uint16_t idx[] = { 0, 1 };
+	assert_int_equal(tw_cache_rrset_insert(f.t, &p.m, idx, 2, NULL, 0, TW_CACHE_SECURE,
+					       TW_EDE_NONE, NULL, 300, NOW),
+			 -TW_EINVAL);
+	assert_int_equal(tw_cache_rrset_insert(f.t, &p.m, idx, 0, NULL, 0, TW_CACHE_SECURE,
+					       TW_EDE_NONE, NULL, 300, NOW),
+			 -TW_EINVAL);
+	assert_int_equal(tw_cache_count(f.t), 0);
+	ts_msg_free(p.ts);
+	fx_close(&f);
+}
+
+static void test_validated_answer_keeps_capped_ttls_and_max_ttl(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 1000);
+	static const char *lines[] = {
+		"alias.example. 5000 IN CNAME www.example.",
+		"alias.example. 5000 IN RRSIG CNAME 13 2 5000 20300101000000 20200101000000 1 example. AAAA",
+		"www.example. 5000 IN A 192.0.2.1",
+		"www.example. 5000 IN RRSIG A 13 2 5000 20300101000000 20200101000000 1 example. AAAA",
+	};
+	struct pm p;
+	pm_make(&p, "alias.example.", TW_DNS_T_A, 0, lines, 4);
+	/* the validator capped the A set (and its RRSIG) at 120 s: signature expiry */
+	uint32_t ttls[] = { 5000, 5000, 120, 120 };
+	struct tw_val_result r = { .verdict = TW_VAL_SECURE, .ede = TW_EDE_NONE };
+	uint8_t q[255], www[255];
+	name("alias.example.", q);
+	name("www.example.", www);
+	assert_int_equal(tw_cache_insert_validated(f.t, &r, &p.m, ttls, q, TW_DNS_T_A, 1, NOW), 2);
+	struct tw_cache_rrset out;
+	assert_true(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_CNAME, 1, NOW, &out));
+	assert_int_equal(out.ttl, 1000); /* conf.max_ttl */
+	assert_int_equal(out.sig_count, 1);
+	assert_true(tw_cache_rrset_lookup(f.t, www, TW_DNS_T_A, 1, NOW, &out));
+	assert_int_equal(out.ttl, 120);
+	assert_false(tw_cache_rrset_lookup(f.t, www, TW_DNS_T_A, 1, NOW + 120, &out));
+
+	/* insecure: kept with the verdict's EDE (27: NSEC3 iterations) */
+	struct tw_val_result ins = { .verdict = TW_VAL_INSECURE, .ede = 27 };
+	assert_int_equal(tw_cache_insert_validated(f.t, &ins, &p.m, ttls, q, TW_DNS_T_A, 1, NOW), 2);
+	assert_true(tw_cache_rrset_lookup(f.t, www, TW_DNS_T_A, 1, NOW, &out));
+	assert_int_equal(out.status, TW_CACHE_INSECURE);
+	assert_int_equal(out.ede, 27);
+
+	/* indeterminate and unchecked store nothing */
+	struct tw_val_result ind = { .verdict = TW_VAL_INDETERMINATE };
+	struct tw_val_result unc = { .verdict = TW_VAL_UNCHECKED };
+	assert_int_equal(tw_cache_insert_validated(f.t, &ind, &p.m, ttls, q, TW_DNS_T_A, 1, NOW), 0);
+	assert_int_equal(tw_cache_insert_validated(f.t, &unc, &p.m, ttls, q, TW_DNS_T_A, 1, NOW), 0);
+	ts_msg_free(p.ts);
+	fx_close(&f);
+}
+
+static void test_bogus_marker_keeps_ede_and_reason_for_bogus_ttl(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	struct tw_val_result r = { .verdict = TW_VAL_BOGUS, .rcode = TW_DNS_R_SERVFAIL, .ede = 9 };
+	snprintf(r.reason, sizeof(r.reason), "no DNSKEY of broken.example. matches its DS");
+	uint8_t q[255];
+	name("www.broken.example.", q);
+	assert_int_equal(tw_cache_insert_validated(f.t, &r, NULL, NULL, q, TW_DNS_T_A, 1, NOW), 1);
+	struct tw_cache_rrset out;
+	assert_true(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 1, NOW + 10, &out));
+	assert_int_equal(out.status, TW_CACHE_BOGUS);
+	assert_int_equal(out.ede, 9);
+	assert_int_equal(out.count, 0);
+	assert_string_equal(out.reason, r.reason);
+	assert_int_equal(out.ttl, 50); /* bogus_ttl 60 */
+	assert_false(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 1, NOW + 60, &out));
+	fx_close(&f);
+}
+
+static void test_insert_replaces_whole_entry(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	static const char *v1[] = { "www.example. 300 IN A 192.0.2.1" };
+	static const char *v2[] = { "www.example. 300 IN A 198.51.100.7",
+				    "www.example. 300 IN A 198.51.100.8" };
+	struct pm p1, p2;
+	pm_make(&p1, "www.example.", TW_DNS_T_A, 0, v1, 1);
+	pm_make(&p2, "www.example.", TW_DNS_T_A, 0, v2, 2);
+	uint16_t idx[] = { 0, 1 };
+	assert_int_equal(tw_cache_rrset_insert(f.t, &p1.m, idx, 1, NULL, 0, TW_CACHE_INSECURE,
+					       TW_EDE_NONE, NULL, 300, NOW),
+			 0);
+	assert_int_equal(tw_cache_rrset_insert(f.t, &p2.m, idx, 2, NULL, 0, TW_CACHE_SECURE,
+					       TW_EDE_NONE, NULL, 600, NOW),
+			 0);
+	uint8_t q[255];
+	name("www.example.", q);
+	struct tw_cache_rrset out;
+	assert_true(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 1, NOW, &out));
+	assert_int_equal(out.count, 2);
+	assert_int_equal(out.status, TW_CACHE_SECURE);
+	assert_int_equal(out.ttl, 600);
+	const struct tw_cache_stats *st = tw_cache_thread_stats(f.t);
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].replaced, 1);
+	assert_int_equal(tw_cache_count(f.t), 1);
+	/* the replaced entry is freed by the owner's sweep */
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].entries, 2);
+	tw_cache_maintain(f.t, NOW, 100);
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].entries, 1);
+	assert_int_equal(st->kind[TW_CACHE_KIND_RRSET].freed, 1);
+	ts_msg_free(p1.ts);
+	ts_msg_free(p2.ts);
+	fx_close(&f);
+}
+
+/* ---- the packet cache ---- */
+
+/* A client query: id, flags, question, optional OPT. */
+static size_t make_query(uint8_t *buf, size_t cap, uint16_t id, const char *qname, uint16_t qtype,
+			 uint16_t flags, bool edns, uint16_t size, uint16_t eflags,
+			 struct tw_dns_msg *m, struct tw_dns_rr *rr)
+{
+	struct tw_dns_build b;
+	uint8_t n[255];
+	name(qname, n);
+	assert_int_equal(tw_dns_build_init(&b, buf, cap, cap, id, flags, edns ? 32 : 0), 0);
+	assert_int_equal(tw_dns_build_question(&b, n, qtype, 1), 0);
+	if (edns)
+		assert_int_equal(tw_dns_build_opt(&b, size, eflags, 0, TW_EDE_NONE, NULL, 0), 0);
+	size_t len = tw_dns_build_finish(&b);
+	assert_int_equal(tw_dns_msg_parse(m, buf, len, rr, 4), 0);
+	return len;
+}
+
+static uint32_t ttl_at(const uint8_t *w, size_t off)
+{
+	return (uint32_t)w[off] << 24 | (uint32_t)w[off + 1] << 16 | (uint32_t)w[off + 2] << 8 | w[off + 3];
+}
+
+static void test_packet_answer_patches_id_case_and_ttls(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	struct ts_msg *resp = ts_msg_new("www.example.", TW_DNS_T_A, 0);
+	assert_int_equal(ts_msg_add_line(resp, TW_DNS_SEC_AN, "www.example. 300 IN A 192.0.2.1"), 0);
+	assert_int_equal(ts_msg_add_line(resp, TW_DNS_SEC_AN, "www.example. 200 IN A 192.0.2.2"), 0);
+	ts_msg_set_flags(resp, TW_DNS_F_QR | TW_DNS_F_RD | TW_DNS_F_RA | TW_DNS_F_AD);
+	size_t rlen;
+	const uint8_t *rw = ts_msg_wire(resp, &rlen);
+	uint8_t qb[512], out[1500];
+	struct tw_dns_msg q;
+	struct tw_dns_rr qrr[4];
+	make_query(qb, sizeof(qb), 0x1234, "wWw.ExAmPlE.", TW_DNS_T_A, TW_DNS_F_RD | TW_DNS_F_AD,
+		   true, 1232, TW_DNS_EDNS_DO, &q, qrr);
+	uint8_t variant = tw_cache_pkt_variant(&q);
+	assert_int_equal(variant, TW_CACHE_PKT_RD | TW_CACHE_PKT_AD | TW_CACHE_PKT_EDNS |
+					  TW_CACHE_PKT_DO | TW_CACHE_PKT_BIG);
+	assert_int_equal(tw_cache_pkt_answer(f.t, &q, NOW, out, sizeof(out)), 0);
+	assert_int_equal(tw_cache_pkt_insert(f.t, rw, rlen, variant, TW_CACHE_SECURE, 3600, NOW), 0);
+
+	size_t n = tw_cache_pkt_answer(f.t, &q, NOW + 50, out, sizeof(out));
+	assert_int_equal(n, rlen);
+	struct tw_dns_msg a;
+	struct tw_dns_rr arr[8];
+	assert_int_equal(tw_dns_msg_parse(&a, out, n, arr, 8), 0);
+	assert_int_equal(a.id, 0x1234);
+	assert_true(a.flags & TW_DNS_F_AD);
+	assert_memory_equal(out + 12, qb + 12, q.qname_len); /* the client's case */
+	assert_int_equal(a.ancount, 2);
+	/* the entry lives as long as its shortest TTL; TTLs count down */
+	assert_int_equal(a.rr[0].ttl, 150);
+	assert_int_equal(a.rr[1].ttl, 150);
+	(void)ttl_at;
+	assert_true(a.has_opt);
+
+	/* another variant is another answer: no DO */
+	uint8_t qb2[512];
+	struct tw_dns_msg q2;
+	make_query(qb2, sizeof(qb2), 7, "www.example.", TW_DNS_T_A, TW_DNS_F_RD | TW_DNS_F_AD, true,
+		   1232, 0, &q2, qrr);
+	assert_int_equal(tw_cache_pkt_answer(f.t, &q2, NOW, out, sizeof(out)), 0);
+	/* too small a buffer misses rather than truncating */
+	assert_int_equal(tw_cache_pkt_answer(f.t, &q, NOW, out, rlen - 1), 0);
+	/* expired at NOW + 200 */
+	assert_int_equal(tw_cache_pkt_answer(f.t, &q, NOW + 199, out, sizeof(out)), rlen);
+	assert_int_equal(tw_cache_pkt_answer(f.t, &q, NOW + 200, out, sizeof(out)), 0);
+	const struct tw_cache_stats *st = tw_cache_thread_stats(f.t);
+	assert_int_equal(st->kind[TW_CACHE_KIND_PKT].hits, 2);
+	assert_int_equal(st->kind[TW_CACHE_KIND_PKT].misses, 4);
+	ts_msg_free(resp);
+	fx_close(&f);
+}
+
+static void test_packet_servfail_with_ede_lives_ttl_cap(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	struct ts_msg *resp = ts_msg_new("www.broken.example.", TW_DNS_T_A, TW_DNS_R_SERVFAIL);
+	ts_msg_set_ede(resp, 9, "no key matches the DS");
+	size_t rlen;
+	const uint8_t *rw = ts_msg_wire(resp, &rlen);
+	uint8_t qb[512], out[1500];
+	struct tw_dns_msg q;
+	struct tw_dns_rr qrr[4];
+	make_query(qb, sizeof(qb), 99, "www.broken.example.", TW_DNS_T_A, TW_DNS_F_RD, true, 1232,
+		   TW_DNS_EDNS_DO, &q, qrr);
+	assert_int_equal(tw_cache_pkt_insert(f.t, rw, rlen, tw_cache_pkt_variant(&q), TW_CACHE_BOGUS,
+					     60, NOW),
+			 0);
+	size_t n = tw_cache_pkt_answer(f.t, &q, NOW + 59, out, sizeof(out));
+	assert_int_equal(n, rlen);
+	struct tw_dns_msg a;
+	struct tw_dns_rr arr[4];
+	assert_int_equal(tw_dns_msg_parse(&a, out, n, arr, 4), 0);
+	assert_int_equal(TW_DNS_RCODE(a.flags), TW_DNS_R_SERVFAIL);
+	assert_int_equal(a.ede_code, 9); /* the EDE survives caching */
+	assert_int_equal(tw_cache_pkt_answer(f.t, &q, NOW + 60, out, sizeof(out)), 0);
+	/* TTL 0 answers are not cached; garbage is refused */
+	struct ts_msg *zero = ts_msg_new("zero.example.", TW_DNS_T_A, 0);
+	assert_int_equal(ts_msg_add_line(zero, TW_DNS_SEC_AN, "zero.example. 0 IN A 192.0.2.9"), 0);
+	rw = ts_msg_wire(zero, &rlen);
+	assert_int_equal(tw_cache_pkt_insert(f.t, rw, rlen, 0, TW_CACHE_SECURE, 60, NOW), 0);
+	assert_int_equal(tw_cache_count(f.t), 1);
+	static const uint8_t junk[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 };
+	assert_int_equal(tw_cache_pkt_insert(f.t, junk, sizeof(junk), 0, TW_CACHE_SECURE, 60, NOW),
+			 -TW_EINVAL);
+	ts_msg_free(zero);
+	ts_msg_free(resp);
+	fx_close(&f);
+}
+
+/* ---- memory limit and CLOCK ---- */
+
+static int insert_a(struct fx *f, const char *owner, uint32_t ttl, uint32_t now)
+{
+	char line[300];
+	snprintf(line, sizeof(line), "%s %u IN A 192.0.2.1", owner, ttl);
+	const char *lines[] = { line };
+	struct pm p;
+	pm_make(&p, owner, TW_DNS_T_A, 0, lines, 1);
+	uint16_t idx[] = { 0 };
+	int rc = tw_cache_rrset_insert(f->t, &p.m, idx, 1, NULL, 0, TW_CACHE_SECURE, TW_EDE_NONE,
+				       NULL, ttl, now);
+	ts_msg_free(p.ts);
+	return rc;
+}
+
+static bool has_a(struct fx *f, const char *owner, uint32_t now)
+{
+	uint8_t n[255];
+	name(owner, n);
+	struct tw_cache_rrset r;
+	return tw_cache_rrset_lookup(f->t, n, TW_DNS_T_A, 1, now, &r);
+}
+
+static void test_memory_limit_evicts_cold_entries_and_keeps_hot_one(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 1u << 20, 0);
+	char owner[64];
+	for (unsigned i = 0; i < 20000; i++) {
+		snprintf(owner, sizeof(owner), "n%u.example.", i);
+		assert_int_equal(insert_a(&f, owner, 3600, NOW), 0);
+		/* the hot entry is read between inserts, as clients would */
+		if (i > 0)
+			assert_true(has_a(&f, "n0.example.", NOW));
+	}
+	struct tw_cache_stats st;
+	tw_cache_stats(f.c, &st);
+	assert_true(st.bytes <= st.mem_limit);
+	assert_true(st.kind[TW_CACHE_KIND_RRSET].evictions > 10000);
+	assert_int_equal(st.kind[TW_CACHE_KIND_RRSET].inserts,
+			 st.kind[TW_CACHE_KIND_RRSET].entries + st.kind[TW_CACHE_KIND_RRSET].freed);
+	assert_int_equal(tw_cache_count(f.t), st.kind[TW_CACHE_KIND_RRSET].entries);
+	assert_true(has_a(&f, "n0.example.", NOW));      /* hot: survived */
+	assert_false(has_a(&f, "n1.example.", NOW));     /* cold and old: evicted */
+	assert_true(has_a(&f, "n19999.example.", NOW));  /* newest */
+	/* the per-entry cost of a small A RRset, as accounted */
+	uint64_t per = st.bytes / st.kind[TW_CACHE_KIND_RRSET].entries;
+	print_message("accounted bytes per A RRset entry (no RRSIG): %llu\n", (unsigned long long)per);
+	assert_true(per >= 100 && per <= 256);
+	fx_close(&f);
+}
+
+static void test_rdata_that_decompresses_past_the_scratch_is_refused(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 1u << 20, 0);
+	/* NS records whose target is one pointer to a long name: 14 octets each on
+	 * the wire, 250 once decompressed, so that the RRset would take more than
+	 * a megabyte in the cache */
+	char target[260] = "";
+	for (int i = 0; i < 4; i++)
+		strcat(target, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
+	struct ts_msg *m = ts_msg_new("bomb.example.", TW_DNS_T_NS, 0);
+	char line[400];
+	snprintf(line, sizeof(line), "bomb.example. 300 IN NS %s", target);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(ts_msg_add_line(m, TW_DNS_SEC_AN, line), 0);
+	size_t len;
+	const uint8_t *w = ts_msg_wire(m, &len);
+	assert_non_null(w);
+	struct tw_dns_msg pm;
+	static struct tw_dns_rr rr[1100];
+	assert_int_equal(tw_dns_msg_parse(&pm, w, len, rr, 1100), 0);
+	static uint16_t idx[1000];
+	for (int i = 0; i < 1000; i++)
+		idx[i] = (uint16_t)i;
+	assert_int_equal(tw_cache_rrset_insert(f.t, &pm, idx, 1000, NULL, 0, TW_CACHE_SECURE,
+					       TW_EDE_NONE, NULL, 300, NOW),
+			 -TW_ENOMEM);
+	assert_int_equal(tw_cache_thread_stats(f.t)->kind[TW_CACHE_KIND_RRSET].refused, 1);
+	assert_int_equal(tw_cache_count(f.t), 0);
+	ts_msg_free(m);
+	fx_close(&f);
+}
+
+/* ---- flushes ---- */
+
+static void test_flush_name_zone_and_all(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	const char *names[] = { "example.", "a.example.", "b.a.example.", "xa.example.", "other." };
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(insert_a(&f, names[i], 300, NOW), 0);
+	uint8_t n[255];
+	name("A.Example.", n);
+	assert_int_equal(tw_cache_flush_zone(f.t, n), 2); /* a.example. and b.a.example. */
+	assert_false(has_a(&f, "a.example.", NOW));
+	assert_false(has_a(&f, "b.a.example.", NOW));
+	assert_true(has_a(&f, "xa.example.", NOW)); /* not below a.example. */
+	assert_true(has_a(&f, "example.", NOW));
+	name("example.", n);
+	assert_int_equal(tw_cache_flush_name(f.t, n), 1);
+	assert_false(has_a(&f, "example.", NOW));
+	assert_true(has_a(&f, "xa.example.", NOW));
+	assert_true(has_a(&f, "other.", NOW));
+	tw_cache_flush_all(f.c);
+	assert_false(has_a(&f, "xa.example.", NOW));
+	assert_false(has_a(&f, "other.", NOW));
+	/* new data after the flush is visible */
+	assert_int_equal(insert_a(&f, "other.", 300, NOW), 0);
+	assert_true(has_a(&f, "other.", NOW));
+	tw_cache_maintain(f.t, NOW, 100);
+	struct tw_cache_stats st;
+	tw_cache_stats(f.c, &st);
+	/* zone 2, name 1, and xa.example. at maintenance; the old other. was
+	 * replaced by the new one instead */
+	assert_int_equal(st.kind[TW_CACHE_KIND_RRSET].flushed, 4);
+	assert_int_equal(st.kind[TW_CACHE_KIND_RRSET].replaced, 1);
+	assert_int_equal(st.kind[TW_CACHE_KIND_RRSET].entries, 1);
+	assert_int_equal(st.kind[TW_CACHE_KIND_RRSET].freed, 5);
+	assert_int_equal(tw_cache_count(f.t), 1);
+	fx_close(&f);
+}
+
+static void test_entries_outlive_their_thread(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	assert_int_equal(insert_a(&f, "kept.example.", 300, NOW), 0);
+	tw_cache_thread_unregister(f.t);
+	f.t = tw_cache_thread_register(f.c);
+	assert_non_null(f.t);
+	assert_true(has_a(&f, "kept.example.", NOW));
+	/* the new thread adopts the entry and frees it at expiry */
+	tw_cache_maintain(f.t, NOW + 300, 100);
+	struct tw_cache_stats st;
+	tw_cache_stats(f.c, &st);
+	assert_int_equal(st.kind[TW_CACHE_KIND_RRSET].expirations, 1);
+	assert_int_equal(st.kind[TW_CACHE_KIND_RRSET].entries, 0);
+	assert_int_equal(st.bytes, 0);
+	fx_close(&f);
+}
+
+static void test_conf_errors_are_named(void **state)
+{
+	(void)state;
+	struct tw_cache_conf conf;
+	char err[128];
+	tw_cache_conf_init(&conf);
+	conf.mem_limit = 1000;
+	assert_null(tw_cache_new(&conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "memory limit"));
+	tw_cache_conf_init(&conf);
+	conf.max_threads = 0;
+	assert_null(tw_cache_new(&conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "max_threads"));
+	tw_cache_conf_init(&conf);
+	conf.min_ttl = 10;
+	conf.max_ttl = 5;
+	assert_null(tw_cache_new(&conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "TTL range"));
+}
+
+/* ---- the validator's key store in the cache ---- */
+
+static void test_zone_facts_are_shared_through_the_cache(void **state)
+{
+	(void)state;
+	uint32_t now = (uint32_t)time(NULL);
+	struct ts_zone *z = ts_zone_new("example.");
+	assert_int_equal(ts_zone_add(z, "@ 3600 IN SOA ns.example. admin.example. 1 3600 900 604800 300"), 0);
+	assert_int_equal(ts_zone_add(z, "www 3600 IN A 192.0.2.1"), 0);
+	assert_int_equal(ts_zone_add(z, "ftp 3600 IN A 192.0.2.2"), 0);
+	struct ts_key *ksk = ts_key_new(13, 257), *zsk = ts_key_new(13, 256);
+	ts_zone_add_key(z, ksk, true, false);
+	ts_zone_add_key(z, zsk, false, true);
+	assert_int_equal(ts_zone_nsec(z), 0);
+	assert_int_equal(ts_zone_sign(z, now - 3600, now + 30 * 86400), 0);
+	struct tw_val_conf *conf = tw_val_conf_new();
+	uint8_t apex[255], ds[128];
+	name("example.", apex);
+	int dl = ts_key_ds(ksk, apex, 2, ds, sizeof(ds));
+	assert_true(dl > 0);
+	assert_int_equal(tw_val_conf_add_anchor(conf, apex, TW_DNS_T_DS, ds, (uint16_t)dl), 0);
+	struct tw_crypto_verifier *v = tw_crypto_verifier_new();
+
+	struct fx f;
+	fx_open(&f, 0, 0);
+	const char *qn[] = { "www.example.", "ftp.example." };
+	for (int i = 0; i < 2; i++) {
+		uint8_t q[255];
+		name(qn[i], q);
+		struct tw_val_query *vq = tw_val_query_new(conf, tw_cache_keystore(f.t), q, TW_DNS_T_A, 1, false);
+		assert_non_null(vq);
+		enum tw_val_status st;
+		while ((st = tw_val_query_run(vq, now)) != TW_VAL_DONE) {
+			const uint8_t *nm;
+			uint16_t ty;
+			while (tw_val_query_next_upstream(vq, &nm, &ty)) {
+				char txt[300];
+				tw_dns_name_to_str(nm, txt, sizeof(txt));
+				struct ts_msg *m = ts_zone_answer(z, txt, ty);
+				assert_non_null(m);
+				size_t len;
+				const uint8_t *w = ts_msg_wire(m, &len);
+				assert_int_equal(tw_val_query_answer_upstream(vq, nm, ty, w, len), 0);
+				ts_msg_free(m);
+			}
+			tw_val_query_verify_all(vq, v);
+		}
+		const struct tw_val_result *r = tw_val_query_result(vq);
+		assert_int_equal(r->verdict, TW_VAL_SECURE);
+		if (i == 0) {
+			assert_int_equal(r->stats.upstream, 2); /* the answer and the DNSKEY set */
+		} else {
+			/* the DNSKEY set came from the cache's key table */
+			assert_int_equal(r->stats.upstream, 1);
+			assert_true(r->stats.keystore_hits >= 1);
+		}
+		tw_val_query_free(vq);
+	}
+	const struct tw_cache_stats *st = tw_cache_thread_stats(f.t);
+	assert_int_equal(st->kind[TW_CACHE_KIND_KEY].inserts, 1);
+	assert_true(st->kind[TW_CACHE_KIND_KEY].hits >= 1);
+	/* the fact is accounted with its prepared keys (ECDSA tables) */
+	assert_true(st->kind[TW_CACHE_KIND_KEY].bytes > 100000);
+	/* flushing the zone drops the fact too */
+	assert_int_equal(tw_cache_flush_zone(f.t, apex), 1);
+	fx_close(&f);
+	tw_crypto_verifier_free(v);
+	tw_val_conf_free(conf);
+	ts_zone_free(z);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rrset_round_trip_with_case_insensitive_owner),
+		cmocka_unit_test(test_rrset_insert_refuses_mixed_sets),
+		cmocka_unit_test(test_validated_answer_keeps_capped_ttls_and_max_ttl),
+		cmocka_unit_test(test_bogus_marker_keeps_ede_and_reason_for_bogus_ttl),
+		cmocka_unit_test(test_insert_replaces_whole_entry),
+		cmocka_unit_test(test_packet_answer_patches_id_case_and_ttls),
+		cmocka_unit_test(test_packet_servfail_with_ede_lives_ttl_cap),
+		cmocka_unit_test(test_memory_limit_evicts_cold_entries_and_keeps_hot_one),
+		cmocka_unit_test(test_rdata_that_decompresses_past_the_scratch_is_refused),
+		cmocka_unit_test(test_flush_name_zone_and_all),
+		cmocka_unit_test(test_entries_outlive_their_thread),
+		cmocka_unit_test(test_conf_errors_are_named),
+		cmocka_unit_test(test_zone_facts_are_shared_through_the_cache),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
