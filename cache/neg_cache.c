@@ -89,11 +89,14 @@ static struct neg_range *range_new(struct tw_cache_thread *t, size_t slen, const
 	r->bitmap_len = (uint16_t)bitmap_len;
 	r->rrset_off = (uint16_t)head;
 	uint8_t *p = r->bytes;
-	memcpy(p, key, key_len);
+	if (key_len)
+		memcpy(p, key, key_len);
 	p += key_len;
-	memcpy(p, next, next_len);
+	if (next_len)
+		memcpy(p, next, next_len);
 	p += next_len;
-	memcpy(p, bitmap, bitmap_len);
+	if (bitmap_len)
+		memcpy(p, bitmap, bitmap_len);
 	p += bitmap_len;
 	tw_dns_name_copy_lower(p, owner);
 	memcpy((uint8_t *)r + head, t->scratch, slen);
@@ -303,7 +306,8 @@ int cache_neg_ingest(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 		}
 		fresh[nfresh++] = r;
 	}
-	if (nfresh == 0 && !soa) {
+	if (nfresh == 0) {
+		/* an SOA alone proves nothing (e.g. NSEC3 above the iteration limit) */
 		free(soa);
 		return err;
 	}
