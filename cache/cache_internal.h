@@ -104,6 +104,11 @@ size_t cache_rrset_serialize(struct tw_cache_thread *t, const struct tw_dns_msg 
 			     unsigned nsig, uint16_t type, uint16_t cls, uint8_t status,
 			     uint16_t ede, const char *reason);
 
+/* ttl capped at the expiration of every RRSIG among RRs sig_idx[0..nsig) of m
+ * (sig_idx NULL: RRs 0..nsig; RRs of other types are skipped). */
+uint32_t cache_cap_by_sigs(const struct tw_dns_msg *m, const uint16_t *sig_idx, unsigned nsig,
+			   uint32_t ttl, uint32_t now);
+
 /* Fills a view of a stored RRset. */
 void cache_rrset_view(const struct cache_rrset_hdr *h, const uint8_t *owner, uint32_t expires,
 		      uint32_t now, struct tw_cache_rrset *out);

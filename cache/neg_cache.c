@@ -229,6 +229,7 @@ int cache_neg_ingest(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 		    !tw_dns_name_equal(owner, zone))
 			continue;
 		uint32_t ttl = set_ttl(set, next, ttls, idx, &n, sig, &ns);
+		ttl = cache_cap_by_sigs(m, sig, ns, ttl, now);
 		struct tw_dns_soa sv;
 		const struct tw_dns_rr *rr = &m->rr[idx[0]];
 		if (tw_dns_soa_view(m->wire, m->len, rr->rdata, rr->rdlen, &sv) != 0)
@@ -253,6 +254,9 @@ int cache_neg_ingest(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 		    !tw_dns_name_is_subdomain(owner, zone))
 			continue;
 		uint32_t ttl = set_ttl(set, next, ttls, idx, &n, sig, &ns);
+		ttl = cache_cap_by_sigs(m, sig, ns, ttl, now);
+		if (ttl == 0)
+			continue;
 		if (ttl > soa_neg)
 			ttl = soa_neg;
 		const struct tw_dns_rr *rr = &m->rr[idx[0]];

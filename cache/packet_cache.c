@@ -106,6 +106,7 @@ int tw_cache_pkt_insert(struct tw_cache_thread *t, const uint8_t *wire, size_t l
 			min_ttl = ttl;
 		nttl++;
 	}
+	min_ttl = cache_cap_by_sigs(&m, NULL, m.rr_count, min_ttl, now);
 	if (min_ttl == 0)
 		return 0; /* not to be cached */
 	if (min_ttl > t->c->conf.max_ttl)

@@ -98,6 +98,25 @@ bool tw_cache_rrset_lookup(struct tw_cache_thread *t, const uint8_t *owner, uint
 	return true;
 }
 
+uint32_t cache_cap_by_sigs(const struct tw_dns_msg *m, const uint16_t *sig_idx, unsigned nsig,
+			   uint32_t ttl, uint32_t now)
+{
+	for (unsigned i = 0; i < nsig; i++) {
+		const struct tw_dns_rr *rr = &m->rr[sig_idx ? sig_idx[i] : i];
+		struct tw_dns_rrsig rs;
+		if (rr->type != TW_DNS_T_RRSIG ||
+		    tw_dns_rrsig_view(m->wire, m->len, rr->rdata, rr->rdlen, &rs) != 0)
+			continue;
+		/* RFC 4035 §5.3.3: not past the signature's expiration (serial
+		 * arithmetic, RFC 4034 §3.1.5) */
+		int32_t left = (int32_t)(rs.expiration - now);
+		uint32_t cap = left > 0 ? (uint32_t)left : 0;
+		if (cap < ttl)
+			ttl = cap;
+	}
+	return ttl;
+}
+
 /* Publishes the stored form waiting in t->scratch (len octets) at owner. */
 static int publish_rrset(struct tw_cache_thread *t, const uint8_t *owner, uint16_t type,
 			 uint16_t cls, size_t len, uint32_t ttl, uint32_t now)
@@ -130,6 +149,9 @@ int tw_cache_rrset_insert(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 	uint8_t owner[TW_DNS_NAME_MAXLEN];
 	if (tw_dns_name_unpack(m->wire, m->len, first->owner, owner, NULL, NULL) != 0)
 		return -TW_EINVAL;
+	ttl = cache_cap_by_sigs(m, sig_idx, nsig, ttl, now);
+	if (ttl == 0)
+		return 0; /* nothing to keep */
 	size_t len = cache_rrset_serialize(t, m, idx, n, sig_idx, nsig, first->type, first->cls,
 					   (uint8_t)status, ede, reason);
 	if (!len) {
@@ -203,8 +225,9 @@ int tw_cache_insert_validated(struct tw_cache_thread *t, const struct tw_val_res
 			    rs.labels < labels)
 				labels = rs.labels;
 		}
+		ttl = cache_cap_by_sigs(m, sig, ns, ttl, now);
 		uint8_t owner[TW_DNS_NAME_MAXLEN];
-		if (tw_dns_name_unpack(m->wire, m->len, set->owner, owner, NULL, NULL) != 0)
+		if (ttl == 0 || tw_dns_name_unpack(m->wire, m->len, set->owner, owner, NULL, NULL) != 0)
 			continue;
 		size_t len = cache_rrset_serialize(t, m, idx, n, sig, ns, set->type, set->cls,
 						   status, status == TW_CACHE_SECURE ? TW_EDE_NONE : r->ede,

@@ -265,6 +265,51 @@ static void test_insert_replaces_whole_entry(void **state)
 	fx_close(&f);
 }
 
+static void test_ttl_capped_at_rrsig_expiration_even_if_caller_did_not(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	/* NOW is 2023-11-14 22:13:20 UTC; the RRSIG expires 100 s later */
+	static const char *lines[] = {
+		"www.example. 3600 IN A 192.0.2.1",
+		"www.example. 3600 IN RRSIG A 13 2 3600 20231114221500 20200101000000 1 example. AAAA",
+	};
+	struct pm p;
+	pm_make(&p, "www.example.", TW_DNS_T_A, 0, lines, 2);
+	uint16_t idx[] = { 0 }, sig[] = { 1 };
+	assert_int_equal(tw_cache_rrset_insert(f.t, &p.m, idx, 1, sig, 1, TW_CACHE_SECURE,
+					       TW_EDE_NONE, NULL, 3600, NOW),
+			 0);
+	uint8_t q[255];
+	name("www.example.", q);
+	struct tw_cache_rrset r;
+	assert_true(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 1, NOW, &r));
+	assert_int_equal(r.ttl, 100);
+	assert_false(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 1, NOW + 100, &r));
+	/* the same answer in the packet cache */
+	size_t len;
+	const uint8_t *w = ts_msg_wire(p.ts, &len);
+	assert_int_equal(tw_cache_pkt_insert(f.t, w, len, 0x10, TW_CACHE_SECURE, 86400, NOW), 0);
+	struct tw_dns_msg qm;
+	struct tw_dns_rr qrr[4];
+	uint8_t out[1500];
+	assert_int_equal(tw_dns_msg_parse(&qm, w, len, qrr, 4), 0);
+	qm.flags = 0;
+	qm.has_opt = true;
+	qm.edns_flags = 0;
+	qm.udp_size = 512;
+	assert_int_equal(tw_cache_pkt_answer(f.t, &qm, NOW + 99, out, sizeof(out)), len);
+	assert_int_equal(tw_cache_pkt_answer(f.t, &qm, NOW + 100, out, sizeof(out)), 0);
+	/* an already expired signature leaves nothing to cache */
+	assert_int_equal(tw_cache_rrset_insert(f.t, &p.m, idx, 1, sig, 1, TW_CACHE_SECURE,
+					       TW_EDE_NONE, NULL, 3600, NOW + 200),
+			 0);
+	assert_false(tw_cache_rrset_lookup(f.t, q, TW_DNS_T_A, 1, NOW + 200, &r));
+	ts_msg_free(p.ts);
+	fx_close(&f);
+}
+
 /* ---- the packet cache ---- */
 
 /* A client query: id, flags, question, optional OPT. */
@@ -631,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_validated_answer_keeps_capped_ttls_and_max_ttl),
 		cmocka_unit_test(test_bogus_marker_keeps_ede_and_reason_for_bogus_ttl),
 		cmocka_unit_test(test_insert_replaces_whole_entry),
+		cmocka_unit_test(test_ttl_capped_at_rrsig_expiration_even_if_caller_did_not),
 		cmocka_unit_test(test_packet_answer_patches_id_case_and_ttls),
 		cmocka_unit_test(test_packet_servfail_with_ede_lives_ttl_cap),
 		cmocka_unit_test(test_memory_limit_evicts_cold_entries_and_keeps_hot_one),
