@@ -94,6 +94,8 @@ struct cache_rrset_hdr {
 	uint16_t ede;
 	uint8_t status;
 	uint8_t reason_len;
+	uint32_t ttl;          /* as stored: served TTLs never exceed it, even to
+				* a thread whose clock lags the inserter's */
 };
 
 /* Writes the stored form of RRs idx[0..n) of m (RDATA decompressed) and RRSIGs
@@ -108,6 +110,12 @@ size_t cache_rrset_serialize(struct tw_cache_thread *t, const struct tw_dns_msg 
  * (sig_idx NULL: RRs 0..nsig; RRs of other types are skipped). */
 uint32_t cache_cap_by_sigs(const struct tw_dns_msg *m, const uint16_t *sig_idx, unsigned nsig,
 			   uint32_t ttl, uint32_t now);
+
+/* Sets the TTL of the stored form waiting in t->scratch. */
+static inline void cache_rrset_set_ttl(struct tw_cache_thread *t, uint32_t ttl)
+{
+	((struct cache_rrset_hdr *)t->scratch)->ttl = ttl;
+}
 
 /* Fills a view of a stored RRset. */
 void cache_rrset_view(const struct cache_rrset_hdr *h, const uint8_t *owner, uint32_t expires,

@@ -69,7 +69,7 @@ static inline const struct neg_range *v_range(const struct neg_val *v, unsigned 
 static struct neg_range *range_new(struct tw_cache_thread *t, size_t slen, const uint8_t *key,
 				   size_t key_len, const uint8_t *next, size_t next_len,
 				   const uint8_t *bitmap, size_t bitmap_len, const uint8_t *owner,
-				   bool optout, uint32_t expires)
+				   bool optout, uint32_t expires, uint32_t now)
 {
 	size_t owner_len = tw_dns_name_len(owner);
 	size_t head = sizeof(struct neg_range) + key_len + next_len + bitmap_len + owner_len;
@@ -99,6 +99,7 @@ static struct neg_range *range_new(struct tw_cache_thread *t, size_t slen, const
 		memcpy(p, bitmap, bitmap_len);
 	p += bitmap_len;
 	tw_dns_name_copy_lower(p, owner);
+	cache_rrset_set_ttl(t, expires - now);
 	memcpy((uint8_t *)r + head, t->scratch, slen);
 	return r;
 }
@@ -240,7 +241,7 @@ int cache_neg_ingest(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 		if (!slen)
 			break;
 		soa = range_new(t, slen, NULL, 0, NULL, 0, NULL, 0, owner, false,
-				cache_expiry(c, soa_neg, now));
+				cache_expiry(c, soa_neg, now), now);
 		break;
 	}
 
@@ -303,7 +304,7 @@ int cache_neg_ingest(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 		if (!slen)
 			continue;
 		struct neg_range *r = range_new(t, slen, key, key_len, nxt, next_len, bitmap,
-						bitmap_len, owner, optout, cache_expiry(c, ttl, now));
+						bitmap_len, owner, optout, cache_expiry(c, ttl, now), now);
 		if (!r) {
 			err = -TW_ENOMEM;
 			break;

@@ -78,7 +78,8 @@ size_t tw_cache_pkt_answer(struct tw_cache_thread *t, const struct tw_dns_msg *q
 	out[1] = (uint8_t)q->id;
 	/* the question exactly as asked: same length, the client's case */
 	memcpy(out + TW_DNS_HDR_LEN, qname, v->qname_len);
-	uint32_t age = now - v->inserted;
+	/* a thread whose clock lags the inserter's serves the TTLs as stored */
+	uint32_t age = (int32_t)(now - v->inserted) > 0 ? now - v->inserted : 0;
 	for (unsigned i = 0; i < v->nttl; i++) {
 		uint32_t ttl = v->ttl[i].ttl;
 		put32(out + v->ttl[i].off, ttl > age ? ttl - age : 0);

@@ -46,6 +46,7 @@ size_t cache_rrset_serialize(struct tw_cache_thread *t, const struct tw_dns_msg 
 	h->ede = ede;
 	h->status = status;
 	h->reason_len = (uint8_t)rlen;
+	h->ttl = 0;
 	if (rlen)
 		memcpy(p, reason, rlen);
 	p[rlen] = 0;
@@ -63,6 +64,8 @@ void cache_rrset_view(const struct cache_rrset_hdr *h, const uint8_t *owner, uin
 	out->ede = h->ede;
 	out->reason = (const char *)data + h->data_len;
 	out->ttl = (int32_t)(expires - now) > 0 ? expires - now : 0;
+	if (out->ttl > h->ttl)
+		out->ttl = h->ttl;
 	out->count = h->count;
 	out->sig_count = h->sig_count;
 	out->data = data;
@@ -126,9 +129,10 @@ static int publish_rrset(struct tw_cache_thread *t, const uint8_t *owner, uint16
 	struct cache_entry *e = cache_entry_new(t, TW_CACHE_KIND_RRSET, t->keybuf, klen, len);
 	if (!e)
 		return -TW_ENOMEM;
+	uint32_t expires = cache_expiry(t->c, ttl, now);
+	cache_rrset_set_ttl(t, expires - now);
 	memcpy(cache_entry_val(e), t->scratch, len);
-	cache_entry_publish(t, e, cache_hash(t->c, t->keybuf, klen),
-			    cache_expiry(t->c, ttl, now), now);
+	cache_entry_publish(t, e, cache_hash(t->c, t->keybuf, klen), expires, now);
 	return 0;
 }
 
@@ -175,9 +179,11 @@ static int insert_bogus(struct tw_cache_thread *t, const struct tw_val_result *r
 	struct cache_entry *e = cache_entry_new(t, TW_CACHE_KIND_RRSET, t->keybuf, klen, len);
 	if (!e)
 		return -TW_ENOMEM;
-	memcpy(cache_entry_val(e), t->scratch, len);
 	/* min_ttl does not stretch a bogus marker: it ends when the configuration says */
-	cache_entry_publish(t, e, cache_hash(t->c, t->keybuf, klen), now + (ttl ? ttl : 1), now);
+	ttl = ttl ? ttl : 1;
+	cache_rrset_set_ttl(t, ttl);
+	memcpy(cache_entry_val(e), t->scratch, len);
+	cache_entry_publish(t, e, cache_hash(t->c, t->keybuf, klen), now + ttl, now);
 	return 1;
 }
 

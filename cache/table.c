@@ -584,22 +584,23 @@ void tw_cache_free(struct tw_cache *c)
 {
 	if (!c)
 		return;
-	/* No reader is left: run every pending free, then free the table's nodes
-	 * and the orphans directly. */
+	/* No reader is left: run every pending free, take the orphans out of the
+	 * table, let the table finish its resizes as it goes, then free them. */
 	rcu_barrier();
 	struct cache_entry *o = c->orphans;
 	if (o) {
 		o->prev->next = NULL;
-		while (o) {
-			struct cache_entry *nx = o->next;
-			if (!cds_lfht_is_node_deleted(&o->node))
-				cds_lfht_del(c->ht, &o->node);
-			entry_free_now(o);
-			o = nx;
-		}
+		for (struct cache_entry *e = o; e; e = e->next)
+			if (!cds_lfht_is_node_deleted(&e->node))
+				cds_lfht_del(c->ht, &e->node);
+	}
+	cds_lfht_destroy(c->ht, NULL);
+	while (o) {
+		struct cache_entry *nx = o->next;
+		entry_free_now(o);
+		o = nx;
 	}
 	call_rcu_data_free(c->crd);
-	cds_lfht_destroy(c->ht, NULL);
 	pthread_mutex_destroy(&c->lock);
 	free(c->slots);
 	free(c);
