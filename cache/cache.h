@@ -198,17 +198,19 @@ uint8_t tw_cache_pkt_variant(const struct tw_dns_msg *q);
 
 /* Answers the parsed query q (its wire at q->wire) from the packet cache: writes
  * the stored answer into out (capacity cap) with q's ID, q's question (its case
- * kept, RFC 5452 §9.1 case-randomising clients) and every TTL counted down to
+ * kept, for clients that randomise it, "DNS 0x20") and every TTL counted down to
  * `now`. Returns the answer's length, or 0 on a miss (nothing cached, expired,
- * too big for cap). No allocation, lock or system call. */
+ * too big for cap, a compressed question name). No allocation, lock or system
+ * call. */
 size_t tw_cache_pkt_answer(struct tw_cache_thread *t, const struct tw_dns_msg *q, uint32_t now,
 			   uint8_t *out, size_t cap);
 
 /* Stores a complete answer (wire, len) for queries of its question with variant
  * `variant`, served for at most ttl_cap seconds from now and never past its
  * records' TTLs (a message without records, e.g. a SERVFAIL, lives ttl_cap).
- * Status and EDE are the verdict's, kept for statistics and flushes. Returns 0,
- * -TW_EINVAL (no question, or a message that does not parse), -TW_ENOMEM. */
+ * Status is the verdict's, kept for statistics. Returns 0 (also when there is
+ * nothing to keep: a TTL of 0), -TW_EINVAL (no question, a compressed question
+ * name, or a message that does not parse), -TW_ENOMEM. */
 int tw_cache_pkt_insert(struct tw_cache_thread *t, const uint8_t *wire, size_t len,
 			uint8_t variant, enum tw_cache_status status, uint32_t ttl_cap,
 			uint32_t now);

@@ -82,7 +82,10 @@ struct tw_cache {
 			 __ATOMIC_RELAXED)
 #define CACHE_CNT_INC(field) CACHE_CNT_ADD(field, 1)
 
-#define CACHE_SCRATCH (128u << 10)
+/* Scratch per thread: a stored RRset or a re-encoded answer (at most
+ * CACHE_PKT_MAX octets), then one decompressed RDATA. */
+#define CACHE_PKT_MAX 65536u
+#define CACHE_SCRATCH (CACHE_PKT_MAX + 65536u + 512u)
 
 /* A stored RRset (an RRset entry's value; each range of the aggressive table
  * holds one too): this header, then data_len octets of count + sig_count

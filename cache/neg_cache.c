@@ -504,7 +504,6 @@ static const struct neg_range *nsec3_cover(const struct neg_val *v, const uint8_
 struct synth_ctx {
 	struct tw_cache_synth *out;
 	uint32_t now;
-	uint32_t min_expires;
 };
 
 static void add_proof(struct synth_ctx *s, const struct neg_range *r)
@@ -516,8 +515,6 @@ static void add_proof(struct synth_ctx *s, const struct neg_range *r)
 	if (o->nauth >= TW_CACHE_SYNTH_MAX)
 		return;
 	cache_rrset_view(r_rrset(r), r_owner(r), r->expires, s->now, &o->auth[o->nauth++]);
-	if ((int32_t)(r->expires - s->min_expires) < 0)
-		s->min_expires = r->expires;
 }
 
 /* The wildcard "*.<ce>" into out. */
@@ -546,8 +543,6 @@ static bool wildcard_answer(struct tw_cache_thread *t, struct synth_ctx *s, cons
 		return false;
 	cache_rrset_view(h, cache_entry_name(e), e->expires, s->now, &s->out->answer);
 	s->out->has_answer = true;
-	if ((int32_t)(e->expires - s->min_expires) < 0)
-		s->min_expires = e->expires;
 	return true;
 }
 
@@ -713,7 +708,7 @@ bool tw_cache_synth_lookup(struct tw_cache_thread *t, const uint8_t *qname, uint
 	tw_dns_name_copy_lower(lq, qname);
 	memset(out, 0, sizeof(*out));
 	out->status = TW_CACHE_SECURE;
-	struct synth_ctx s = { out, now, now + 0x7FFFFFFFu };
+	struct synth_ctx s = { out, now };
 	bool ok = v->nsec3 ? synth_nsec3(t, v, zone, lq, qtype, qclass, &s)
 			   : synth_nsec(t, v, zone, lq, qtype, qclass, &s);
 	if (ok && !out->has_answer) {
@@ -727,15 +722,18 @@ bool tw_cache_synth_lookup(struct tw_cache_thread *t, const uint8_t *qname, uint
 			memmove(&out->auth[1], &out->auth[0], out->nauth * sizeof(out->auth[0]));
 			cache_rrset_view(r_rrset(soa), r_owner(soa), soa->expires, now, &out->auth[0]);
 			out->nauth++;
-			if ((int32_t)(soa->expires - s.min_expires) < 0)
-				s.min_expires = soa->expires;
 		}
 	}
 	if (!ok) {
 		CACHE_CNT_INC(ks->misses);
 		return false;
 	}
-	out->ttl = s.min_expires - now;
+	/* the smallest TTL among the RRsets served (each already bounded by what
+	 * was stored, even for a clock behind the inserter's) */
+	out->ttl = out->has_answer ? out->answer.ttl : UINT32_MAX;
+	for (unsigned i = 0; i < out->nauth; i++)
+		if (out->auth[i].ttl < out->ttl)
+			out->ttl = out->auth[i].ttl;
 	CACHE_CNT_INC(ks->hits);
 	return true;
 }

@@ -2,6 +2,7 @@
  * hash, copy, patch ID, question case and TTLs. */
 #include "cache/cache_internal.h"
 
+#include "dns/build.h"
 #include "dns/error.h"
 #include "dns/name.h"
 #include "dns/rrtype.h"
@@ -43,6 +44,22 @@ uint8_t tw_cache_pkt_variant(const struct tw_dns_msg *q)
 	return v;
 }
 
+/* True when the question name is written out at its offset, not compressed:
+ * the packet table copies and keys it as it stands. */
+static inline bool question_plain(const struct tw_dns_msg *m)
+{
+	size_t off = m->qname, n = 0;
+	while (off + n < m->len) {
+		uint8_t l = m->wire[off + n];
+		if (l == 0)
+			return n + 1 == m->qname_len;
+		if (l > 63)
+			return false;
+		n += 1u + l;
+	}
+	return false;
+}
+
 static inline void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -55,7 +72,7 @@ size_t tw_cache_pkt_answer(struct tw_cache_thread *t, const struct tw_dns_msg *q
 			   uint8_t *out, size_t cap)
 {
 	struct tw_cache_kind_stats *ks = &t->stats.kind[TW_CACHE_KIND_PKT];
-	if (q->qdcount != 1) {
+	if (q->qdcount != 1 || !question_plain(q)) {
 		CACHE_CNT_INC(ks->misses);
 		return 0;
 	}
@@ -88,6 +105,44 @@ size_t tw_cache_pkt_answer(struct tw_cache_thread *t, const struct tw_dns_msg *q
 	return v->len;
 }
 
+/* Writes m again with the message builder into t->scratch: names written out
+ * or compressed to names the builder itself wrote, RDATA names decompressed
+ * and compressed again, the OPT record reduced to size, flags, rcode and EDE.
+ * A stored answer is therefore never one whose names point into the ID or a
+ * TTL, which the hit path overwrites. Returns the length, or 0. */
+static size_t reencode(struct tw_cache_thread *t, const struct tw_dns_msg *m)
+{
+	uint8_t *buf = t->scratch, *rd = t->scratch + CACHE_PKT_MAX;
+	size_t text_len = m->has_ede ? m->ede_text_len : 0;
+	struct tw_dns_build b;
+	if (tw_dns_build_init(&b, buf, CACHE_PKT_MAX, CACHE_PKT_MAX, 0,
+			      (uint16_t)(m->flags & ~TW_DNS_F_TC), TW_DNS_OPT_FIXED_LEN + 6 + text_len) != 0)
+		return 0;
+	uint8_t name[TW_DNS_NAME_MAXLEN];
+	if (tw_dns_name_unpack(m->wire, m->len, m->qname, name, NULL, NULL) != 0 ||
+	    tw_dns_build_question(&b, name, m->qtype, m->qclass) != 0)
+		return 0;
+	for (unsigned i = 0; i < m->rr_count; i++) {
+		const struct tw_dns_rr *rr = &m->rr[i];
+		if (rr->type == TW_DNS_T_OPT)
+			continue;
+		size_t rdlen;
+		if (tw_dns_name_unpack(m->wire, m->len, rr->owner, name, NULL, NULL) != 0 ||
+		    tw_dns_rdata_decompress(rr->type, m->wire, m->len, rr->rdata, rr->rdlen, rd,
+					    CACHE_SCRATCH - CACHE_PKT_MAX, &rdlen) != 0 ||
+		    rdlen > UINT16_MAX ||
+		    tw_dns_build_rr(&b, (enum tw_dns_section)rr->section, name, rr->type, rr->cls,
+				    rr->ttl, rd, (uint16_t)rdlen) != 0)
+			return 0;
+	}
+	if (m->has_opt &&
+	    tw_dns_build_opt(&b, m->udp_size, m->edns_flags, tw_dns_msg_rcode(m),
+			     m->has_ede ? m->ede_code : TW_EDE_NONE,
+			     m->has_ede ? (const char *)m->wire + m->ede_text : NULL, text_len) != 0)
+		return 0;
+	return tw_dns_build_finish(&b);
+}
+
 int tw_cache_pkt_insert(struct tw_cache_thread *t, const uint8_t *wire, size_t len,
 			uint8_t variant, enum tw_cache_status status, uint32_t ttl_cap,
 			uint32_t now)
@@ -95,8 +150,13 @@ int tw_cache_pkt_insert(struct tw_cache_thread *t, const uint8_t *wire, size_t l
 	struct tw_dns_rr rrs[PKT_MAX_RR];
 	struct tw_dns_msg m;
 	if (len > UINT16_MAX || tw_dns_msg_parse(&m, wire, len, rrs, PKT_MAX_RR) != 0 ||
-	    m.qdcount != 1 || m.qname != TW_DNS_HDR_LEN)
+	    m.qdcount != 1 || m.qname != TW_DNS_HDR_LEN || !question_plain(&m))
 		return -TW_EINVAL;
+	/* from here on the message is our own encoding of it */
+	len = reencode(t, &m);
+	if (!len || tw_dns_msg_parse(&m, t->scratch, len, rrs, PKT_MAX_RR) != 0)
+		return -TW_EINVAL;
+	wire = t->scratch;
 	unsigned nttl = 0;
 	uint32_t min_ttl = ttl_cap;
 	for (unsigned i = 0; i < m.rr_count; i++) {
