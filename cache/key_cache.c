@@ -4,6 +4,7 @@
 #include "cache/cache_internal.h"
 
 #include "crypto/key.h"
+#include "dns/rrtype.h"
 
 /* A fact is kept by reference; the entry's reference goes with the entry, after
  * its grace period, and queries hold their own for as long as they run. */
@@ -11,11 +12,20 @@ struct key_val {
 	const struct tw_val_zone *z;
 };
 
-static const struct tw_val_zone *ks_lookup(void *state, const uint8_t *name, uint32_t now)
+/* Zone facts and DS facts of one name sit side by side: the key's type says
+ * which (TW_DNS_T_DNSKEY or TW_DNS_T_DS). */
+static uint16_t fact_type(const struct tw_val_zone *z)
+{
+	return tw_val_zone_status(z) == TW_VAL_ZONE_DS ? TW_DNS_T_DS : TW_DNS_T_DNSKEY;
+}
+
+static const struct tw_val_zone *ks_lookup(void *state, const uint8_t *name, uint16_t type,
+					   uint32_t now)
 {
 	struct tw_cache_thread *t = state;
 	struct tw_cache_kind_stats *ks = &t->stats.kind[TW_CACHE_KIND_KEY];
-	size_t klen = cache_key(t, TW_CACHE_KIND_KEY, 0, 1, 0, name);
+	size_t klen = cache_key(t, TW_CACHE_KIND_KEY, type == TW_DNS_T_DS ? TW_DNS_T_DS : TW_DNS_T_DNSKEY,
+				1, 0, name);
 	struct cache_entry *e = cache_find(t, t->keybuf, klen, cache_hash(t->c, t->keybuf, klen), now);
 	if (!e) {
 		CACHE_CNT_INC(ks->misses);
@@ -30,7 +40,7 @@ static const struct tw_val_zone *ks_lookup(void *state, const uint8_t *name, uin
 static void ks_insert(void *state, const struct tw_val_zone *z)
 {
 	struct tw_cache_thread *t = state;
-	size_t klen = cache_key(t, TW_CACHE_KIND_KEY, 0, 1, 0, tw_val_zone_name(z));
+	size_t klen = cache_key(t, TW_CACHE_KIND_KEY, fact_type(z), 1, 0, tw_val_zone_name(z));
 	struct cache_entry *e = cache_entry_new(t, TW_CACHE_KIND_KEY, t->keybuf, klen,
 						sizeof(struct key_val));
 	if (!e)

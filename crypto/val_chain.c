@@ -344,6 +344,7 @@ static struct vres zone_result(struct tw_val_query *q, const struct tw_val_zone 
 	case TW_VAL_ZONE_INSECURE:
 		return val_insecure(q, z->ede, "%s", z->reason);
 	case TW_VAL_ZONE_BOGUS:
+	case TW_VAL_ZONE_DS: /* never a zone's own fact: val_zone_lookup skips them */
 		break;
 	}
 	return val_bogus(q, z->ede, "%s", z->reason);
@@ -362,6 +363,35 @@ static struct vres fact(struct tw_val_query *q, const uint8_t *name,
 	if (!val_zone_publish(q, z))
 		return val_bogus(q, TW_EDE_OTHER, "too many zones in one query");
 	return zone_result(q, z);
+}
+
+/* Keeps a validated DS set as a fact of its own (best effort: without memory
+ * the DS is simply asked again next time). */
+static void publish_ds(struct tw_val_query *q, const uint8_t *name, const struct ds_item *ds,
+		       unsigned n, uint32_t ttl)
+{
+	struct tw_val_zone *z = val_zone_new(name, TW_VAL_ZONE_DS);
+	if (!z)
+		return;
+	z->ds_rdata = calloc(n ? n : 1, sizeof(*z->ds_rdata));
+	z->ds_rdlen = calloc(n ? n : 1, sizeof(*z->ds_rdlen));
+	if (!z->ds_rdata || !z->ds_rdlen) {
+		tw_val_zone_unref(z);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		z->ds_rdata[i] = malloc(ds[i].rdlen ? ds[i].rdlen : 1);
+		if (!z->ds_rdata[i]) {
+			tw_val_zone_unref(z);
+			return;
+		}
+		memcpy(z->ds_rdata[i], ds[i].rdata, ds[i].rdlen);
+		z->ds_rdlen[i] = ds[i].rdlen;
+		z->nds = i + 1;
+	}
+	z->expires = q->now + min32(ttl ? ttl : 1, q->conf->limits.max_ttl);
+	val_zone_set_reason(z, TW_EDE_NONE, "validated DS set");
+	val_zone_publish(q, z);
 }
 
 /* Authenticates the DNSKEY set of `name` from ds[] (validated DS RDATA) or the
@@ -588,6 +618,22 @@ struct vres val_chain(struct tw_val_query *q, const uint8_t *target, bool apex,
 			return val_secure(q->conf->limits.max_ttl);
 		}
 		val_name_str(c, cb);
+		/* a DS set validated earlier (it usually outlives the child's DNSKEY
+		 * set): authenticate the child's keys without asking for it again */
+		const struct tw_val_zone *dsf = val_ds_lookup(q, c);
+		if (dsf) {
+			struct ds_item items[64];
+			unsigned n = 0;
+			for (unsigned i = 0; i < dsf->nds && n < 64; i++)
+				items[n++] = (struct ds_item){ dsf->ds_rdata[i], dsf->ds_rdlen[i] };
+			const struct tw_val_zone *child = NULL;
+			uint32_t left = (int32_t)(dsf->expires - q->now) > 0 ? dsf->expires - q->now : 1;
+			v = authenticate_keys(q, c, items, n, NULL, 0, left, &child);
+			if (v.st != V_SECURE)
+				return v;
+			z = child;
+			continue;
+		}
 		struct vres err;
 		const struct val_resp *r = val_need(q, c, TW_DNS_T_DS, &err);
 		if (!r)
@@ -628,6 +674,7 @@ struct vres val_chain(struct tw_val_query *q, const uint8_t *target, bool apex,
 			for (uint16_t i = set->first; i != TW_DNS_RR_NONE && n < 64; i = r->next[i])
 				items[n++] = (struct ds_item){ r->m.wire + r->m.rr[i].rdata,
 							       r->m.rr[i].rdlen };
+			publish_ds(q, c, items, n, v.ttl);
 			const struct tw_val_zone *child = NULL;
 			v = authenticate_keys(q, c, items, n, NULL, 0, v.ttl, &child);
 			if (v.st != V_SECURE)

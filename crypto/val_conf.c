@@ -214,6 +214,10 @@ static void zone_destroy(struct tw_val_zone *z)
 		tw_crypto_key_free((struct tw_crypto_key *)z->keys[i].key);
 		free(z->key_rdata[i]);
 	}
+	for (unsigned i = 0; i < z->nds; i++)
+		free(z->ds_rdata[i]);
+	free(z->ds_rdata);
+	free(z->ds_rdlen);
 	free(z->keys);
 	free(z->key_rdata);
 	free(z->key_rdlen);
@@ -268,6 +272,19 @@ const struct tw_val_zone_key *tw_val_zone_key(const struct tw_val_zone *z, unsig
 	return i < z->nkeys ? &z->keys[i] : NULL;
 }
 
+unsigned tw_val_zone_nds(const struct tw_val_zone *z)
+{
+	return z->nds;
+}
+
+const uint8_t *tw_val_zone_ds(const struct tw_val_zone *z, unsigned i, uint16_t *len)
+{
+	if (i >= z->nds)
+		return NULL;
+	*len = z->ds_rdlen[i];
+	return z->ds_rdata[i];
+}
+
 void tw_val_zone_sig_window(const struct tw_val_zone *z, uint32_t *inception,
 			    uint32_t *expiration)
 {
@@ -283,12 +300,19 @@ struct mem_store {
 	const struct tw_val_zone **z;
 };
 
-static const struct tw_val_zone *mem_lookup(void *state, const uint8_t *name, uint32_t now)
+/* Same name, same kind (DS fact or zone fact). */
+static bool same_fact(const struct tw_val_zone *z, const uint8_t *name, bool ds)
+{
+	return (z->status == TW_VAL_ZONE_DS) == ds && tw_dns_name_equal(z->name, name);
+}
+
+static const struct tw_val_zone *mem_lookup(void *state, const uint8_t *name, uint16_t type,
+					    uint32_t now)
 {
 	struct mem_store *s = state;
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct tw_val_zone *z = s->z[i];
-		if (tw_dns_name_equal(z->name, name) && (int32_t)(z->expires - now) > 0) {
+		if (same_fact(z, name, type == TW_DNS_T_DS) && (int32_t)(z->expires - now) > 0) {
 			tw_val_zone_ref(z);
 			return z;
 		}
@@ -300,7 +324,7 @@ static void mem_insert(void *state, const struct tw_val_zone *z)
 {
 	struct mem_store *s = state;
 	for (unsigned i = 0; i < s->n; i++) {
-		if (tw_dns_name_equal(s->z[i]->name, z->name)) {
+		if (same_fact(s->z[i], z->name, z->status == TW_VAL_ZONE_DS)) {
 			tw_val_zone_ref(z);
 			tw_val_zone_unref(s->z[i]);
 			s->z[i] = z;

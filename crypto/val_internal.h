@@ -49,6 +49,9 @@ struct tw_val_zone {
 	uint8_t **key_rdata; /* DNSKEY RDATA of each key (for display and matching) */
 	uint16_t *key_rdlen;
 	uint32_t inception, expiration;
+	unsigned nds;        /* TW_VAL_ZONE_DS: the validated DS RDATA */
+	uint8_t **ds_rdata;
+	uint16_t *ds_rdlen;
 	int refs; /* atomic */
 };
 
@@ -173,6 +176,9 @@ const struct tw_val_zone *val_zone_lookup(struct tw_val_query *q, const uint8_t 
 /* Stores a new fact and keeps the creator's reference in the query; false when
  * the query could hold no more (z may then be gone). */
 bool val_zone_publish(struct tw_val_query *q, struct tw_val_zone *z);
+
+/* The DS fact of `name` held by the query or found in the key store, or NULL. */
+const struct tw_val_zone *val_ds_lookup(struct tw_val_query *q, const uint8_t *name);
 void val_cap_set(struct tw_val_query *q, const struct val_resp *r, unsigned s, uint32_t ttl);
 const uint8_t *val_set_signer(const struct val_resp *r, unsigned s);
 void val_chain_note(struct tw_val_query *q, const struct tw_val_zone *z);

@@ -321,11 +321,26 @@ bool val_hold(struct tw_val_query *q, const struct tw_val_zone *z)
 const struct tw_val_zone *val_zone_lookup(struct tw_val_query *q, const uint8_t *name)
 {
 	for (unsigned i = q->nzones; i-- > 0;)
-		if (tw_dns_name_equal(q->zones[i]->name, name))
+		if (q->zones[i]->status != TW_VAL_ZONE_DS && tw_dns_name_equal(q->zones[i]->name, name))
 			return q->zones[i];
 	if (!q->ks || q->nzones >= VAL_MAX_ZONES)
 		return NULL;
-	const struct tw_val_zone *z = q->ks->lookup(q->ks->state, name, q->now);
+	const struct tw_val_zone *z = q->ks->lookup(q->ks->state, name, TW_DNS_T_DNSKEY, q->now);
+	if (z) {
+		q->result.stats.keystore_hits++;
+		val_hold(q, z);
+	}
+	return z;
+}
+
+const struct tw_val_zone *val_ds_lookup(struct tw_val_query *q, const uint8_t *name)
+{
+	for (unsigned i = q->nzones; i-- > 0;)
+		if (q->zones[i]->status == TW_VAL_ZONE_DS && tw_dns_name_equal(q->zones[i]->name, name))
+			return q->zones[i];
+	if (!q->ks || q->nzones >= VAL_MAX_ZONES)
+		return NULL;
+	const struct tw_val_zone *z = q->ks->lookup(q->ks->state, name, TW_DNS_T_DS, q->now);
 	if (z) {
 		q->result.stats.keystore_hits++;
 		val_hold(q, z);

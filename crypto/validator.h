@@ -144,6 +144,10 @@ enum tw_val_zone_status {
 	TW_VAL_ZONE_INSECURE = 1, /* proven unsigned delegation (or unusable DS
 				   * algorithms/digests): this name and below */
 	TW_VAL_ZONE_BOGUS = 2,    /* the chain to this zone failed */
+	TW_VAL_ZONE_DS = 3,       /* a validated DS set for this name, from its
+				   * parent: the zone's keys can be authenticated
+				   * again without asking for it (its TTL is often
+				   * longer than the DNSKEY set's) */
 };
 
 /* One zone fact, immutable once made, reference counted (the store holds one
@@ -165,6 +169,9 @@ uint16_t tw_val_zone_ede(const struct tw_val_zone *z);
 const char *tw_val_zone_reason(const struct tw_val_zone *z);
 unsigned tw_val_zone_nkeys(const struct tw_val_zone *z);
 const struct tw_val_zone_key *tw_val_zone_key(const struct tw_val_zone *z, unsigned i);
+/* A DS fact's DS RDATA: count, and the i-th record (length in *len). */
+unsigned tw_val_zone_nds(const struct tw_val_zone *z);
+const uint8_t *tw_val_zone_ds(const struct tw_val_zone *z, unsigned i, uint16_t *len);
 /* Validity window of the RRSIG that validated the DNSKEY set (0 when none). */
 void tw_val_zone_sig_window(const struct tw_val_zone *z, uint32_t *inception,
 			    uint32_t *expiration);
@@ -174,12 +181,16 @@ void tw_val_zone_unref(const struct tw_val_zone *z);
 
 /* Where zone facts live. lookup: the fact stored for exactly `name` (canonical,
  * lower case) that has not expired at `now`, with a reference taken for the
- * caller, or NULL. insert: store a fact (the store takes a reference of its own;
- * it may refuse or evict silently). The cache module implements this over its RCU
- * tables; the in-memory store below serves one thread. */
+ * caller, or NULL; `type` TW_DNS_T_DS asks for the DS fact (status
+ * TW_VAL_ZONE_DS), TW_DNS_T_DNSKEY for any other. insert: store a fact, beside
+ * the name's fact of the other kind, replacing one of the same kind (the store
+ * takes a reference of its own; it may refuse or evict silently). The cache
+ * module implements this over its RCU tables; the in-memory store below serves
+ * one thread. */
 struct tw_val_keystore {
 	void *state;
-	const struct tw_val_zone *(*lookup)(void *state, const uint8_t *name, uint32_t now);
+	const struct tw_val_zone *(*lookup)(void *state, const uint8_t *name, uint16_t type,
+					    uint32_t now);
 	void (*insert)(void *state, const struct tw_val_zone *z);
 };
 

@@ -261,6 +261,9 @@ static void print_chain(const struct tw_val_query *q)
 		case TW_VAL_ZONE_BOGUS:
 			printf(";;   %-24s bogus  %s\n", nb, tw_val_zone_reason(z));
 			break;
+		case TW_VAL_ZONE_DS:
+			printf(";;   %-24s DS set (%u) from the cache\n", nb, tw_val_zone_nds(z));
+			break;
 		}
 	}
 	printf(";;   (* = authenticated by the DS set or a trust anchor)\n");

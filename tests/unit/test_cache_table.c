@@ -668,6 +668,86 @@ static void test_zone_facts_are_shared_through_the_cache(void **state)
 	ts_zone_free(z);
 }
 
+/* Answers every question from the zone that holds it (the deepest origin). */
+static void drive_two(struct tw_val_query *vq, struct ts_zone *parent, struct ts_zone *child,
+		      struct tw_crypto_verifier *v, uint32_t now)
+{
+	while (tw_val_query_run(vq, now) != TW_VAL_DONE) {
+		const uint8_t *nm;
+		uint16_t ty;
+		while (tw_val_query_next_upstream(vq, &nm, &ty)) {
+			char txt[300];
+			tw_dns_name_to_str(nm, txt, sizeof(txt));
+			bool in_child = tw_dns_name_is_subdomain(nm, ts_zone_origin(child)) &&
+					!(ty == TW_DNS_T_DS && tw_dns_name_equal(nm, ts_zone_origin(child)));
+			struct ts_msg *m = ts_zone_answer(in_child ? child : parent, txt, ty);
+			assert_non_null(m);
+			size_t len;
+			const uint8_t *w = ts_msg_wire(m, &len);
+			assert_int_equal(tw_val_query_answer_upstream(vq, nm, ty, w, len), 0);
+			ts_msg_free(m);
+		}
+		tw_val_query_verify_all(vq, v);
+	}
+}
+
+static void test_validated_ds_set_outlives_the_child_keys(void **state)
+{
+	(void)state;
+	uint32_t now = (uint32_t)time(NULL);
+	struct ts_zone *parent = ts_zone_new("example."), *child = ts_zone_new("sub.example.");
+	assert_int_equal(ts_zone_add(parent, "@ 3600 IN SOA ns.example. admin.example. 1 3600 900 604800 300"), 0);
+	assert_int_equal(ts_zone_add(parent, "sub 3600 IN NS ns.sub.example."), 0);
+	assert_int_equal(ts_zone_add(child, "@ 3600 IN SOA ns.sub.example. admin.example. 1 3600 900 604800 300"), 0);
+	assert_int_equal(ts_zone_add(child, "www 3600 IN A 192.0.2.7"), 0);
+	struct ts_key *pk = ts_key_new(13, 257), *pz = ts_key_new(13, 256);
+	struct ts_key *ck = ts_key_new(13, 257), *cz = ts_key_new(13, 256);
+	ts_zone_add_key(parent, pk, true, false);
+	ts_zone_add_key(parent, pz, false, true);
+	ts_zone_add_key(child, ck, true, false);
+	ts_zone_add_key(child, cz, false, true);
+	assert_int_equal(ts_zone_add_ds(parent, "sub", ck, 2), 0);
+	assert_int_equal(ts_zone_nsec(parent), 0);
+	assert_int_equal(ts_zone_nsec(child), 0);
+	assert_int_equal(ts_zone_sign(parent, now - 3600, now + 30 * 86400), 0);
+	/* the child's signatures run out in 100 s, so its keys' fact does too */
+	assert_int_equal(ts_zone_sign(child, now - 3600, now + 100), 0);
+
+	struct tw_val_conf *conf = tw_val_conf_new();
+	uint8_t apex[255], ds[128], q[255];
+	name("example.", apex);
+	name("www.sub.example.", q);
+	int dl = ts_key_ds(pk, apex, 2, ds, sizeof(ds));
+	assert_int_equal(tw_val_conf_add_anchor(conf, apex, TW_DNS_T_DS, ds, (uint16_t)dl), 0);
+	struct tw_crypto_verifier *v = tw_crypto_verifier_new();
+	struct fx f;
+	fx_open(&f, 0, 0);
+
+	struct tw_val_query *vq = tw_val_query_new(conf, tw_cache_keystore(f.t), q, TW_DNS_T_A, 1, false);
+	drive_two(vq, parent, child, v, now);
+	const struct tw_val_result *r = tw_val_query_result(vq);
+	assert_int_equal(r->verdict, TW_VAL_SECURE);
+	/* the answer, DNSKEY sub., DS sub., DNSKEY example. */
+	assert_int_equal(r->stats.upstream, 4);
+	tw_val_query_free(vq);
+
+	/* the child re-signs; 200 s later its keys' fact has expired, the DS set's not */
+	assert_int_equal(ts_zone_sign(child, now - 3600, now + 30 * 86400), 0);
+	vq = tw_val_query_new(conf, tw_cache_keystore(f.t), q, TW_DNS_T_A, 1, false);
+	drive_two(vq, parent, child, v, now + 200);
+	r = tw_val_query_result(vq);
+	assert_int_equal(r->verdict, TW_VAL_SECURE);
+	/* the answer and DNSKEY sub. only: the DS set came from the key table */
+	assert_int_equal(r->stats.upstream, 2);
+	tw_val_query_free(vq);
+
+	fx_close(&f);
+	tw_crypto_verifier_free(v);
+	tw_val_conf_free(conf);
+	ts_zone_free(parent);
+	ts_zone_free(child);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_entries_outlive_their_thread),
 		cmocka_unit_test(test_conf_errors_are_named),
 		cmocka_unit_test(test_zone_facts_are_shared_through_the_cache),
+		cmocka_unit_test(test_validated_ds_set_outlives_the_child_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
