@@ -12,9 +12,14 @@
  * lookup returns stays valid until the thread's next quiescent state (or offline
  * period); a reader never blocks, locks or retries because of a writer.
  *
- * Entries. One lock-free hash table (liburcu rculfhash) holds every entry, keyed
- * by (kind, canonical owner name, type, class, variant). Inserting replaces an
- * entry of the same key atomically; readers see the old or the new one, whole.
+ * Entries. One lock-free index holds every entry, keyed by (kind, canonical owner
+ * name, type, class, variant): buckets of one cache line with 8 slots, each slot
+ * an entry address and 16 bits of its hash, a key in one of two buckets. It is
+ * sized once from the memory limit (about one slot per 128 octets of limit), so it
+ * never resizes; a full pair of buckets evicts one of its entries. Inserting
+ * replaces an entry of the same key with one compare-and-swap; readers see the old
+ * or the new one, whole. (liburcu's rculfhash was measured at 0.14x rte_hash on
+ * hot keys, bench/cache_bench; this index is the reason for the change.)
  * An entry belongs to the thread that inserted it: only that thread frees it
  * (after an RCU grace period) and accounts its bytes, whoever removed it from the
  * table (replacement, flush, expiry or eviction).
@@ -257,6 +262,7 @@ struct tw_cache_stats {
 	struct tw_cache_kind_stats kind[TW_CACHE_KINDS];
 	uint64_t mem_limit;
 	uint64_t bytes;       /* sum over kinds */
+	uint64_t index_bytes; /* the index (fixed at creation, not in the limit) */
 	unsigned threads;     /* registered */
 };
 
@@ -267,7 +273,7 @@ const struct tw_cache_stats *tw_cache_thread_stats(const struct tw_cache_thread 
  * Any thread; counters are read without stopping their owners. */
 void tw_cache_stats(struct tw_cache *c, struct tw_cache_stats *out);
 
-/* Entries currently linked in the hash table (a full walk; tests and tools). */
+/* Entries currently in the index (a full walk; tests and tools). */
 unsigned long tw_cache_count(struct tw_cache_thread *t);
 
 #endif

@@ -1,5 +1,6 @@
-/* The cache's one lock-free table (rculfhash, QSBR): entries, thread
- * registration, ownership rings with CLOCK eviction, expiry, flushes, counters. */
+/* The cache's one lock-free index (set-associative, QSBR-protected entries):
+ * entries, thread registration, ownership rings with CLOCK eviction, expiry,
+ * flushes, counters. */
 #include "cache/cache_internal.h"
 
 #include <errno.h>
@@ -40,109 +41,28 @@ const char *tw_cache_kind_str(enum tw_cache_kind k)
 	}
 }
 
-/* ---- hashing ------------------------------------------------------------------- */
-
-static inline uint64_t mum(uint64_t a, uint64_t b)
+static inline uint64_t slot_pack(uint64_t sig, const struct cache_entry *e)
 {
-	__uint128_t r = (__uint128_t)a * b;
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
+	return sig << 48 | (uint64_t)(uintptr_t)e;
 }
 
-static inline uint64_t load64(const uint8_t *p)
+/* Takes e out of the index if it is still there; true when this call did (so
+ * the caller counts why). Whoever takes an entry out marks it removed, for its
+ * owner's sweep. */
+static bool entry_unpublish(struct tw_cache *c, struct cache_entry *e)
 {
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
+	(void)c;
+	uint64_t w = __atomic_load_n(e->slot, __ATOMIC_ACQUIRE);
+	if (cache_slot_entry(w) != e ||
+	    !__atomic_compare_exchange_n(e->slot, &w, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return false;
+	__atomic_store_n(&e->removed, 1, __ATOMIC_RELEASE);
+	return true;
 }
 
-uint64_t cache_hash(const struct tw_cache *c, const uint8_t *key, size_t len)
+static inline bool entry_removed(const struct cache_entry *e)
 {
-	/* Multiply-fold of 8-octet words keyed with a secret drawn at creation, so
-	 * that clients cannot aim names at one bucket chain. */
-	uint64_t h = c->seed[0] ^ (len * 0x9E3779B97F4A7C15ull);
-	size_t i = 0;
-	for (; i + 8 <= len; i += 8)
-		h = mum(load64(key + i) ^ c->seed[1], h ^ 0xA0761D6478BD642Full);
-	if (i < len) {
-		uint64_t w = 0;
-		memcpy(&w, key + i, len - i);
-		h = mum(w ^ c->seed[1], h ^ 0xE7037ED1A0B428DBull);
-	}
-	return mum(h ^ c->seed[2], 0x8EBC6AF09C88C6E3ull);
-}
-
-/* Lower-cases ASCII letters of 8 octets at once: label lengths (< 64) and other
- * octets stay as they are. */
-static inline uint64_t lower8(uint64_t w)
-{
-	uint64_t heptets = w & 0x7F7F7F7F7F7F7F7Full;
-	uint64_t ge_a = heptets + 0x3F3F3F3F3F3F3F3Full;   /* bit 7 set when >= 'A' */
-	uint64_t gt_z = heptets + 0x2525252525252525ull;   /* bit 7 set when > 'Z' */
-	uint64_t upper = ge_a & ~gt_z & ~w & 0x8080808080808080ull;
-	return w | (upper >> 2);
-}
-
-size_t cache_key(struct tw_cache_thread *t, uint8_t kind, uint16_t type, uint16_t cls,
-		 uint8_t variant, const uint8_t *name)
-{
-	uint8_t *k = t->keybuf;
-	k[0] = kind;
-	k[1] = (uint8_t)(type >> 8);
-	k[2] = (uint8_t)type;
-	k[3] = (uint8_t)(cls >> 8);
-	k[4] = (uint8_t)cls;
-	k[5] = variant;
-	size_t n = tw_dns_name_len(name);
-	uint8_t *d = k + CACHE_KEY_HDR;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w = lower8(load64(name + i));
-		memcpy(d + i, &w, 8);
-	}
-	for (; i < n; i++) {
-		uint8_t ch = name[i];
-		d[i] = (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + 32) : ch;
-	}
-	return CACHE_KEY_HDR + n;
-}
-
-/* ---- lookup ---------------------------------------------------------------------- */
-
-struct match_key {
-	const uint8_t *key;
-	size_t len;
-};
-
-static int entry_match(struct cds_lfht_node *node, const void *arg)
-{
-	const struct match_key *mk = arg;
-	const struct cache_entry *e = caa_container_of(node, struct cache_entry, node);
-	return e->keylen == mk->len && memcmp(e->key, mk->key, mk->len) == 0;
-}
-
-static inline bool entry_live(const struct tw_cache *c, const struct cache_entry *e, uint32_t now)
-{
-	return e->gen == __atomic_load_n(&c->gen, __ATOMIC_RELAXED) &&
-	       (int32_t)(e->expires - now) > 0;
-}
-
-struct cache_entry *cache_find(struct tw_cache_thread *t, const uint8_t *key, size_t keylen,
-			       uint64_t hash, uint32_t now)
-{
-	struct match_key mk = { key, keylen };
-	struct cds_lfht_iter it;
-	t->now = now;
-	cds_lfht_lookup(t->c->ht, hash, entry_match, &mk, &it);
-	struct cds_lfht_node *node = cds_lfht_iter_get_node(&it);
-	if (!node)
-		return NULL;
-	struct cache_entry *e = caa_container_of(node, struct cache_entry, node);
-	if (!entry_live(t->c, e, now))
-		return NULL;
-	/* Read before write: a hot entry's line stays shared between cores. */
-	if (!__atomic_load_n(&e->ref, __ATOMIC_RELAXED))
-		__atomic_store_n(&e->ref, 1, __ATOMIC_RELAXED);
-	return e;
+	return __atomic_load_n(&e->removed, __ATOMIC_ACQUIRE);
 }
 
 uint32_t cache_expiry(const struct tw_cache *c, uint32_t ttl, uint32_t now)
@@ -212,12 +132,6 @@ static void entry_retire(struct tw_cache_thread *t, struct cache_entry *e)
 	call_rcu(&e->rcu, entry_free_rcu);
 }
 
-/* Removes e from the table; true when this call did (so the caller counts why). */
-static bool entry_unpublish(struct tw_cache *c, struct cache_entry *e)
-{
-	return cds_lfht_del(c->ht, &e->node) == 0;
-}
-
 /* ---- memory limit ---------------------------------------------------------------------- */
 
 static uint64_t bytes_total(struct tw_cache *c)
@@ -241,11 +155,11 @@ static bool evict_one(struct tw_cache_thread *t, uint32_t now)
 	for (unsigned steps = 0; t->hand; steps++) {
 		struct cache_entry *e = t->hand;
 		struct tw_cache_kind_stats *ks = &t->stats.kind[e->kind];
-		if (cds_lfht_is_node_deleted(&e->node)) {
+		if (entry_removed(e)) {
 			entry_retire(t, e);
 			return true;
 		}
-		if (!entry_live(c, e, now)) {
+		if (!cache_entry_live(c, e, now)) {
 			if (entry_unpublish(c, e)) {
 				if (e->gen != __atomic_load_n(&c->gen, __ATOMIC_RELAXED))
 					CACHE_CNT_INC(ks->flushed);
@@ -292,19 +206,92 @@ struct cache_entry *cache_entry_new(struct tw_cache_thread *t, uint8_t kind, con
 		CACHE_CNT_INC(t->stats.kind[kind].refused);
 		return NULL;
 	}
+	if ((uintptr_t)e & ~CACHE_SLOT_PTR) { /* outside the 48 bits a slot holds */
+		free(e);
+		CACHE_CNT_INC(t->stats.kind[kind].refused);
+		return NULL;
+	}
 	memset(e, 0, sizeof(*e));
-	cds_lfht_node_init(&e->node);
 	e->keylen = (uint16_t)keylen;
 	e->kind = kind;
 	e->val_len = (uint32_t)val_len;
 	e->size = (uint32_t)(malloc_usable_size(e) + CACHE_ENTRY_OVERHEAD);
 	memcpy(e->key, key, keylen);
+	memset(e->key + keylen, 0, key_space - keylen); /* compared a word at a time */
 	return e;
 }
 
 void cache_entry_discard(struct cache_entry *e)
 {
 	free(e);
+}
+
+/* Puts e into the index: over the entry of the same key, else into an empty
+ * slot of its two buckets, else over the entry of the second bucket that
+ * expires first (a set-associative cache evicts within the set). */
+static void index_put(struct tw_cache_thread *t, struct cache_entry *e, uint64_t hash)
+{
+	struct tw_cache *c = t->c;
+	struct cache_bucket *b[2];
+	cache_buckets_of(c, hash, &b[0], &b[1]);
+	uint64_t sig = cache_slot_sig(hash), mine = slot_pack(sig, e);
+	for (;;) {
+		uint64_t w;
+		uint64_t *s = cache_index_find(b[0], sig, e->key, e->keylen, &w);
+		if (!s)
+			s = cache_index_find(b[1], sig, e->key, e->keylen, &w);
+		if (s) {
+			if (__atomic_compare_exchange_n(s, &w, mine, false, __ATOMIC_ACQ_REL,
+							__ATOMIC_ACQUIRE)) {
+				struct cache_entry *old = cache_slot_entry(w);
+				__atomic_store_n(&old->removed, 1, __ATOMIC_RELEASE);
+				CACHE_CNT_INC(t->stats.kind[e->kind].replaced);
+				e->slot = s;
+				return;
+			}
+			continue; /* the slot changed under us: look again */
+		}
+		bool placed = false;
+		for (unsigned k = 0; k < 2 && !placed; k++)
+			for (unsigned i = 0; i < CACHE_SLOTS && !placed; i++) {
+				uint64_t z = 0;
+				if (__atomic_load_n(&b[k]->slot[i], __ATOMIC_RELAXED) == 0 &&
+				    __atomic_compare_exchange_n(&b[k]->slot[i], &z, mine, false,
+								__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+					e->slot = &b[k]->slot[i];
+					placed = true;
+				}
+			}
+		if (placed)
+			return;
+		/* both buckets full: an entry not read since the CLOCK hand passed it
+		 * goes before one that was, and the one that would have expired first
+		 * before the others */
+		uint64_t *victim = NULL, vw = 0;
+		uint64_t best = 0;
+		for (unsigned k = 0; k < 2; k++)
+			for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+				uint64_t v = __atomic_load_n(&b[k]->slot[i], __ATOMIC_ACQUIRE);
+				if (!v)
+					continue;
+				const struct cache_entry *o = cache_slot_entry(v);
+				uint64_t left = (uint64_t)__atomic_load_n(&o->ref, __ATOMIC_RELAXED) << 32 |
+						(uint32_t)(o->expires - t->now);
+				if (!victim || left < best) {
+					victim = &b[k]->slot[i];
+					vw = v;
+					best = left;
+				}
+			}
+		if (victim && __atomic_compare_exchange_n(victim, &vw, mine, false, __ATOMIC_ACQ_REL,
+							  __ATOMIC_ACQUIRE)) {
+			struct cache_entry *old = cache_slot_entry(vw);
+			__atomic_store_n(&old->removed, 1, __ATOMIC_RELEASE);
+			CACHE_CNT_INC(t->stats.kind[old->kind].evictions);
+			e->slot = victim;
+			return;
+		}
+	}
 }
 
 void cache_entry_publish(struct tw_cache_thread *t, struct cache_entry *e, uint64_t hash,
@@ -315,6 +302,7 @@ void cache_entry_publish(struct tw_cache_thread *t, struct cache_entry *e, uint6
 	e->expires = expires;
 	e->gen = __atomic_load_n(&c->gen, __ATOMIC_RELAXED);
 	e->ref = 0;
+	e->removed = 0;
 	ring_link(&t->hand, e);
 	if (!t->scan)
 		t->scan = e;
@@ -322,12 +310,8 @@ void cache_entry_publish(struct tw_cache_thread *t, struct cache_entry *e, uint6
 	CACHE_CNT_ADD(ks->bytes, e->size);
 	CACHE_CNT_ADD(t->stats.bytes, e->size);
 	CACHE_CNT_INC(ks->inserts);
-
-	struct match_key mk = { e->key, e->keylen };
-	struct cds_lfht_node *old = cds_lfht_add_replace(c->ht, hash, entry_match, &mk, &e->node);
-	/* The replaced entry's owner frees it when its sweep passes it. */
-	if (old)
-		CACHE_CNT_INC(ks->replaced);
+	t->now = now;
+	index_put(t, e, hash);
 	enforce_limit(t, now, 64);
 }
 
@@ -377,10 +361,10 @@ unsigned tw_cache_maintain(struct tw_cache_thread *t, uint32_t now, unsigned bud
 	for (unsigned i = 0; i < budget && t->scan; i++) {
 		struct cache_entry *e = t->scan;
 		struct tw_cache_kind_stats *ks = &t->stats.kind[e->kind];
-		if (cds_lfht_is_node_deleted(&e->node)) {
+		if (entry_removed(e)) {
 			entry_retire(t, e);
 			freed++;
-		} else if (!entry_live(c, e, now)) {
+		} else if (!cache_entry_live(c, e, now)) {
 			if (entry_unpublish(c, e)) {
 				if (e->gen != __atomic_load_n(&c->gen, __ATOMIC_RELAXED))
 					CACHE_CNT_INC(ks->flushed);
@@ -431,8 +415,8 @@ struct tw_cache *tw_cache_new(const struct tw_cache_conf *conf, char *err, size_
 		goto oom;
 	if (conf->seed) {
 		c->seed[0] = conf->seed;
-		c->seed[1] = mum(conf->seed, 0x9E3779B97F4A7C15ull);
-		c->seed[2] = mum(conf->seed ^ 0x5851F42D4C957F2Dull, 0xD1B54A32D192ED03ull);
+		c->seed[1] = cache_mum(conf->seed, 0x9E3779B97F4A7C15ull);
+		c->seed[2] = cache_mum(conf->seed ^ 0x5851F42D4C957F2Dull, 0xD1B54A32D192ED03ull);
 	} else if (getrandom(c->seed, sizeof(c->seed), 0) != (ssize_t)sizeof(c->seed)) {
 		snprintf(err, errcap, "cache: no random seed from the OS: %s", strerror(errno));
 		free(c->slots);
@@ -440,11 +424,17 @@ struct tw_cache *tw_cache_new(const struct tw_cache_conf *conf, char *err, size_
 		return NULL;
 	}
 	pthread_mutex_init(&c->lock, NULL);
-	/* Buckets grow with the entries (resized by rculfhash's own worker). */
-	c->ht = cds_lfht_new(1u << 12, 1u << 12, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
-			     NULL);
-	if (!c->ht)
+	/* About one slot per 128 octets of limit (entries are 130-300 octets:
+	 * the index stays at most half full), a power of two of buckets. */
+	uint64_t nb = 1024;
+	while (nb < (1ull << 26) && nb * CACHE_SLOTS * 128 < conf->mem_limit)
+		nb <<= 1;
+	c->bucket_mask = nb - 1;
+	c->index_bytes = nb * sizeof(struct cache_bucket);
+	c->buckets = aligned_alloc(64, c->index_bytes);
+	if (!c->buckets)
 		goto oom;
+	memset(c->buckets, 0, c->index_bytes);
 	/* Frees run on a call_rcu thread of our own that polls its queue, so that
 	 * enqueueing from a worker never wakes it with a system call. */
 	c->crd = create_call_rcu_data(URCU_CALL_RCU_RT, -1);
@@ -455,8 +445,7 @@ struct tw_cache *tw_cache_new(const struct tw_cache_conf *conf, char *err, size_
 oom:
 	snprintf(err, errcap, "cache: out of memory");
 	if (c) {
-		if (c->ht)
-			cds_lfht_destroy(c->ht, NULL);
+		free(c->buckets);
 		free(c->slots);
 		free(c);
 	}
@@ -524,7 +513,7 @@ void tw_cache_thread_unregister(struct tw_cache_thread *t)
 		for (;;) {
 			struct cache_entry *nx = e->next;
 			bool last = e == stop;
-			if (cds_lfht_is_node_deleted(&e->node))
+			if (entry_removed(e))
 				entry_retire(t, e);
 			if (last || !t->hand)
 				break;
@@ -584,17 +573,12 @@ void tw_cache_free(struct tw_cache *c)
 {
 	if (!c)
 		return;
-	/* No reader is left: run every pending free, take the orphans out of the
-	 * table, let the table finish its resizes as it goes, then free them. */
+	/* No reader is left: run every pending free, then free the orphans (every
+	 * entry still published belongs to them) and the index. */
 	rcu_barrier();
 	struct cache_entry *o = c->orphans;
-	if (o) {
+	if (o)
 		o->prev->next = NULL;
-		for (struct cache_entry *e = o; e; e = e->next)
-			if (!cds_lfht_is_node_deleted(&e->node))
-				cds_lfht_del(c->ht, &e->node);
-	}
-	cds_lfht_destroy(c->ht, NULL);
 	while (o) {
 		struct cache_entry *nx = o->next;
 		entry_free_now(o);
@@ -602,6 +586,7 @@ void tw_cache_free(struct tw_cache *c)
 	}
 	call_rcu_data_free(c->crd);
 	pthread_mutex_destroy(&c->lock);
+	free(c->buckets);
 	free(c->slots);
 	free(c);
 }
@@ -620,23 +605,25 @@ static unsigned long flush_walk(struct tw_cache_thread *t, const uint8_t *name, 
 	tw_dns_name_copy_lower(lname, name);
 	size_t nlen = tw_dns_name_len(lname);
 	unsigned long n = 0;
-	struct cds_lfht_iter it;
-	struct cds_lfht_node *node;
-	cds_lfht_for_each(c->ht, &it, node) {
-		struct cache_entry *e = caa_container_of(node, struct cache_entry, node);
-		const uint8_t *en = cache_entry_name(e);
-		size_t elen = e->keylen - CACHE_KEY_HDR;
-		bool hit;
-		if (below)
-			hit = elen >= nlen && memcmp(en + elen - nlen, lname, nlen) == 0 &&
-			      tw_dns_name_is_subdomain(en, lname);
-		else
-			hit = elen == nlen && memcmp(en, lname, nlen) == 0;
-		if (hit && entry_unpublish(c, e)) {
-			CACHE_CNT_INC(t->stats.kind[e->kind].flushed);
-			n++;
+	for (uint64_t b = 0; b <= c->bucket_mask; b++)
+		for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+			uint64_t w = __atomic_load_n(&c->buckets[b].slot[i], __ATOMIC_ACQUIRE);
+			if (!w)
+				continue;
+			struct cache_entry *e = cache_slot_entry(w);
+			const uint8_t *en = cache_entry_name(e);
+			size_t elen = e->keylen - CACHE_KEY_HDR;
+			bool hit;
+			if (below)
+				hit = elen >= nlen && memcmp(en + elen - nlen, lname, nlen) == 0 &&
+				      tw_dns_name_is_subdomain(en, lname);
+			else
+				hit = elen == nlen && memcmp(en, lname, nlen) == 0;
+			if (hit && entry_unpublish(c, e)) {
+				CACHE_CNT_INC(t->stats.kind[e->kind].flushed);
+				n++;
+			}
 		}
-	}
 	return n;
 }
 
@@ -652,11 +639,11 @@ unsigned long tw_cache_flush_zone(struct tw_cache_thread *t, const uint8_t *zone
 
 unsigned long tw_cache_count(struct tw_cache_thread *t)
 {
+	struct tw_cache *c = t->c;
 	unsigned long n = 0;
-	struct cds_lfht_iter it;
-	struct cds_lfht_node *node;
-	cds_lfht_for_each(t->c->ht, &it, node)
-		n++;
+	for (uint64_t b = 0; b <= c->bucket_mask; b++)
+		for (unsigned i = 0; i < CACHE_SLOTS; i++)
+			n += __atomic_load_n(&c->buckets[b].slot[i], __ATOMIC_RELAXED) != 0;
 	return n;
 }
 
@@ -685,4 +672,5 @@ void tw_cache_stats(struct tw_cache *c, struct tw_cache_stats *out)
 	pthread_mutex_unlock(&c->lock);
 	out->threads = threads;
 	out->mem_limit = c->conf.mem_limit;
+	out->index_bytes = c->index_bytes;
 }
