@@ -1,5 +1,5 @@
 /* cache_bench: lookups per second per reader thread in the shared cache
- * (cache/cache.h: rculfhash under QSBR) beside DPDK's lock-free rte_hash looking
+ * (cache/cache.h: its own set-associative index, entries under QSBR) beside DPDK's lock-free rte_hash looking
  * up the same keys in the same run, 1 and 2 readers with a writer replacing
  * entries meanwhile, at 1e5 and 1e7 entries; and the memory one cached A RRset
  * with its RRSIG costs.
@@ -29,7 +29,7 @@
  * Lookups. A reader loops over a key set: "hot" is 1024 keys spread over the
  * population (a working set that fits the CPU caches; the headline), "uniform"
  * walks every key in a scattered order (memory-bound at 1e7). Ours: tw_cache_rrset_lookup
- * (lower-cased key, keyed hash, rculfhash lookup, the RRset view) with
+ * (lower-cased key, keyed hash, index lookup, the RRset view) with
  * tw_cache_quiescent every 64 lookups. rte: rte_hash_lookup_data on the key
  * already in fixed form (no key building: the strict baseline), then the
  * record's expiry and counts are read as ours reads them; no RCU is charged to it
@@ -69,8 +69,10 @@
  * owner's maintenance sweep to pass them.
  *
  * Memory per entry (an A RRset with its RRSIG). Ours: tw_cache_stats bytes /
- * entries (what conf.mem_limit counts: allocation size + 16) and the process RSS
- * growth while populating / entries (rculfhash buckets included). rte: DPDK heap
+ * entries (what conf.mem_limit counts: allocation size + 8) and the process RSS
+ * growth while populating / entries; beside them the index (allocated and
+ * zeroed at creation, sized from the memory limit: the bench sets 512 octets of
+ * limit per entry) / entries. rte: DPDK heap
  * growth (buckets, key store, free-slot ring) + the records' malloc usable sizes,
  * and the RSS growth, per entry.
  *
@@ -178,7 +180,7 @@ struct phase {
 	pthread_barrier_t wready;
 	/* population, filled by the writer */
 	double ours_pop_s, rte_pop_s;
-	uint64_t ours_entries, ours_bytes, ours_rss;
+	uint64_t ours_entries, ours_bytes, ours_rss, ours_index;
 	uint64_t rte_heap, rte_rec_bytes, rte_rss;
 	uint64_t writes[2];  /* replacements: ours, rte */
 	const char *fail;
@@ -242,7 +244,7 @@ static uint64_t rss_bytes(void)
 	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
-/* RSS once it stops moving (rculfhash grows its buckets in its own thread). */
+/* RSS once it stops moving (frees run on the call_rcu thread). */
 static uint64_t settled_rss(void)
 {
 	uint64_t prev = rss_bytes();
@@ -626,6 +628,7 @@ static int populate_ours(struct phase *p, struct tw_cache_thread *t)
 	tw_cache_stats(p->cache, &st);
 	p->ours_entries = st.kind[TW_CACHE_KIND_RRSET].entries;
 	p->ours_bytes = st.kind[TW_CACHE_KIND_RRSET].bytes;
+	p->ours_index = st.index_bytes;
 	p->ours_rss = rss1 > rss0 ? rss1 - rss0 : 0;
 	return 0;
 }
@@ -781,7 +784,7 @@ struct phase_out {
 	size_t n;
 	struct cell_stats cell[CELLS];
 	double ours_pop_s, rte_pop_s;
-	double ours_acct, ours_rss, rte_acct, rte_heap, rte_recs, rte_rss; /* per entry */
+	double ours_acct, ours_rss, ours_index, rte_acct, rte_heap, rte_recs, rte_rss; /* per entry */
 	double share, max_iqr;    /* smallest median CPU share of a cell's readers */
 	double write_rate[2];
 	uint64_t unfreed;         /* replaced entries still owned at the end */
@@ -900,6 +903,7 @@ static int run_phase(size_t n, const struct opts *o, struct phase_out *out)
 	out->ours_pop_s = p->ours_pop_s;
 	out->rte_pop_s = p->rte_pop_s;
 	out->ours_acct = (double)p->ours_bytes / (double)p->ours_entries;
+	out->ours_index = (double)p->ours_index / (double)p->ours_entries;
 	out->ours_rss = (double)p->ours_rss / (double)n;
 	out->rte_heap = (double)p->rte_heap / (double)n;
 	out->rte_recs = (double)p->rte_rec_bytes / (double)n;
@@ -1023,20 +1027,21 @@ static void print_phase(const struct phase_out *po, bool json)
 	size_t n = po->n;
 	if (json) {
 		printf("{\"bench\":\"cache\",\"entries\":%zu,\"case\":\"memory\",\"unit\":"
-		       "\"bytes/entry\",\"ours_accounted\":%.1f,\"ours_rss\":%.1f,"
+		       "\"bytes/entry\",\"ours_accounted\":%.1f,\"ours_rss\":%.1f,\"ours_index\":%.1f,"
 		       "\"rte_accounted\":%.1f,\"rte_heap\":%.1f,\"rte_records\":%.1f,"
 		       "\"rte_rss\":%.1f,\"ours_populate_s\":%.3f,\"rte_populate_s\":%.3f,"
 		       "\"ours_unfreed\":%llu,\"max_iqr\":%.3f,\"cpu_share\":%.3f}\n",
-		       n, po->ours_acct, po->ours_rss, po->rte_acct, po->rte_heap, po->rte_recs,
-		       po->rte_rss, po->ours_pop_s, po->rte_pop_s, (unsigned long long)po->unfreed,
+		       n, po->ours_acct, po->ours_rss, po->ours_index, po->rte_acct, po->rte_heap,
+		       po->rte_recs, po->rte_rss, po->ours_pop_s, po->rte_pop_s, (unsigned long long)po->unfreed,
 		       po->max_iqr, po->share);
 	} else {
 		printf("\n%zu entries: populated in %.2f s ours (%.0f/s), %.2f s rte_hash "
 		       "(%.0f/s)\n", n, po->ours_pop_s, (double)n / po->ours_pop_s, po->rte_pop_s,
 		       (double)n / po->rte_pop_s);
-		printf("memory per A RRset + RRSIG: ours %.1f B accounted, %.1f B RSS; rte_hash "
+		printf("memory per A RRset + RRSIG: ours %.1f B accounted, %.1f B RSS, + %.1f B "
+		       "of index (allocated at creation from the limit); rte_hash "
 		       "%.1f B (heap %.1f + record %.1f), %.1f B RSS\n",
-		       po->ours_acct, po->ours_rss, po->rte_acct, po->rte_heap, po->rte_recs,
+		       po->ours_acct, po->ours_rss, po->ours_index, po->rte_acct, po->rte_heap, po->rte_recs,
 		       po->rte_rss);
 		printf("%-9s %-7s %-8s %13s %13s %6s %14s %9s %9s\n", "entries", "readers", "keys",
 		       "ours/s/thr", "rte/s/thr", "ratio", "rte-bulk/s/thr", "scal-ours",
