@@ -546,6 +546,22 @@ static bool wildcard_answer(struct tw_cache_thread *t, struct synth_ctx *s, cons
 	return true;
 }
 
+/* The wildcard at the closest encloser exists (its NSEC/NSEC3 w matches): an
+ * expansion of the cached RRset when it has the type, wildcard NODATA (RFC 4035
+ * §3.1.3.4, RFC 5155 §7.2.5) when it has neither the type nor a CNAME. */
+static bool wildcard_exists(struct tw_cache_thread *t, struct synth_ctx *s,
+			    const struct neg_range *w, const uint8_t *wild, uint16_t qtype,
+			    uint16_t qclass)
+{
+	s->out->rcode = TW_DNS_R_NOERROR;
+	if (r_has(w, qtype))
+		return wildcard_answer(t, s, wild, qtype, qclass);
+	if (r_has(w, TW_DNS_T_CNAME))
+		return false;
+	add_proof(s, w);
+	return true;
+}
+
 static bool synth_nsec(struct tw_cache_thread *t, const struct neg_val *v, const uint8_t *zone,
 		       const uint8_t *qname, uint16_t qtype, uint16_t qclass, struct synth_ctx *s)
 {
@@ -586,17 +602,8 @@ static bool synth_nsec(struct tw_cache_thread *t, const struct neg_val *v, const
 		return false;
 	add_proof(s, r);
 	const struct neg_range *w = nsec_match(v, wild, s->now);
-	if (w) {
-		if (r_has(w, qtype)) {
-			s->out->rcode = TW_DNS_R_NOERROR;
-			return wildcard_answer(t, s, wild, qtype, qclass);
-		}
-		if (r_has(w, TW_DNS_T_CNAME))
-			return false;
-		add_proof(s, w); /* wildcard NODATA (RFC 4035 §3.1.3.4) */
-		s->out->rcode = TW_DNS_R_NOERROR;
-		return true;
-	}
+	if (w)
+		return wildcard_exists(t, s, w, wild, qtype, qclass);
 	w = nsec_cover(v, wild, zone, s->now);
 	if (!w)
 		return false;
@@ -657,17 +664,8 @@ static bool synth_nsec3(struct tw_cache_thread *t, const struct neg_val *v, cons
 		add_proof(s, ce);
 		add_proof(s, ncr);
 		const struct neg_range *w = nsec3_match(v, h, s->now);
-		if (w) {
-			if (r_has(w, qtype)) {
-				s->out->rcode = TW_DNS_R_NOERROR;
-				return wildcard_answer(t, s, wild, qtype, qclass);
-			}
-			if (r_has(w, TW_DNS_T_CNAME))
-				return false;
-			add_proof(s, w);
-			s->out->rcode = TW_DNS_R_NOERROR;
-			return true;
-		}
+		if (w)
+			return wildcard_exists(t, s, w, wild, qtype, qclass);
 		w = nsec3_cover(v, h, s->now);
 		if (!w)
 			return false;

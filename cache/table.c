@@ -146,6 +146,26 @@ static uint64_t bytes_total(struct tw_cache *c)
 	return sum;
 }
 
+/* Frees e when it is out of the index already, expired or flushed (taking it
+ * out and counting why); false when it is live. */
+static bool reap(struct tw_cache_thread *t, struct cache_entry *e, uint32_t now)
+{
+	struct tw_cache *c = t->c;
+	if (!entry_removed(e)) {
+		if (cache_entry_live(c, e, now))
+			return false;
+		if (entry_unpublish(c, e)) {
+			struct tw_cache_kind_stats *ks = &t->stats.kind[e->kind];
+			if (e->gen != __atomic_load_n(&c->gen, __ATOMIC_RELAXED))
+				CACHE_CNT_INC(ks->flushed);
+			else
+				CACHE_CNT_INC(ks->expirations);
+		}
+	}
+	entry_retire(t, e);
+	return true;
+}
+
 /* One CLOCK step decision at the hand: frees one entry and returns true, or
  * returns false when t owns nothing. Entries hit since the hand last passed get
  * one more round; after a bounded walk the hand's entry goes regardless. */
@@ -155,20 +175,8 @@ static bool evict_one(struct tw_cache_thread *t, uint32_t now)
 	for (unsigned steps = 0; t->hand; steps++) {
 		struct cache_entry *e = t->hand;
 		struct tw_cache_kind_stats *ks = &t->stats.kind[e->kind];
-		if (entry_removed(e)) {
-			entry_retire(t, e);
+		if (reap(t, e, now))
 			return true;
-		}
-		if (!cache_entry_live(c, e, now)) {
-			if (entry_unpublish(c, e)) {
-				if (e->gen != __atomic_load_n(&c->gen, __ATOMIC_RELAXED))
-					CACHE_CNT_INC(ks->flushed);
-				else
-					CACHE_CNT_INC(ks->expirations);
-			}
-			entry_retire(t, e);
-			return true;
-		}
 		if (__atomic_load_n(&e->ref, __ATOMIC_RELAXED) && steps < 1024) {
 			__atomic_store_n(&e->ref, 0, __ATOMIC_RELAXED);
 			t->hand = e->next;
@@ -360,22 +368,10 @@ unsigned tw_cache_maintain(struct tw_cache_thread *t, uint32_t now, unsigned bud
 	adopt_orphans(t);
 	for (unsigned i = 0; i < budget && t->scan; i++) {
 		struct cache_entry *e = t->scan;
-		struct tw_cache_kind_stats *ks = &t->stats.kind[e->kind];
-		if (entry_removed(e)) {
-			entry_retire(t, e);
+		if (reap(t, e, now))
 			freed++;
-		} else if (!cache_entry_live(c, e, now)) {
-			if (entry_unpublish(c, e)) {
-				if (e->gen != __atomic_load_n(&c->gen, __ATOMIC_RELAXED))
-					CACHE_CNT_INC(ks->flushed);
-				else
-					CACHE_CNT_INC(ks->expirations);
-			}
-			entry_retire(t, e);
-			freed++;
-		} else {
+		else
 			t->scan = e->next;
-		}
 	}
 	while (freed < budget && bytes_total(c) > c->conf.mem_limit) {
 		if (!evict_one(t, now))
