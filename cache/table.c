@@ -249,12 +249,14 @@ static void index_put(struct tw_cache_thread *t, struct cache_entry *e, uint64_t
 		if (!s)
 			s = cache_index_find(b[1], sig, e->key, e->keylen, &w);
 		if (s) {
+			/* e->slot before the CAS publishes e: a flush that finds e in
+			 * the slot reads it */
+			e->slot = s;
 			if (__atomic_compare_exchange_n(s, &w, mine, false, __ATOMIC_ACQ_REL,
 							__ATOMIC_ACQUIRE)) {
 				struct cache_entry *old = cache_slot_entry(w);
 				__atomic_store_n(&old->removed, 1, __ATOMIC_RELEASE);
 				CACHE_CNT_INC(t->stats.kind[e->kind].replaced);
-				e->slot = s;
 				return;
 			}
 			continue; /* the slot changed under us: look again */
@@ -263,12 +265,11 @@ static void index_put(struct tw_cache_thread *t, struct cache_entry *e, uint64_t
 		for (unsigned k = 0; k < 2 && !placed; k++)
 			for (unsigned i = 0; i < CACHE_SLOTS && !placed; i++) {
 				uint64_t z = 0;
-				if (__atomic_load_n(&b[k]->slot[i], __ATOMIC_RELAXED) == 0 &&
-				    __atomic_compare_exchange_n(&b[k]->slot[i], &z, mine, false,
-								__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-					e->slot = &b[k]->slot[i];
-					placed = true;
-				}
+				if (__atomic_load_n(&b[k]->slot[i], __ATOMIC_RELAXED) != 0)
+					continue;
+				e->slot = &b[k]->slot[i];
+				placed = __atomic_compare_exchange_n(&b[k]->slot[i], &z, mine, false,
+								     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 			}
 		if (placed)
 			return;
@@ -291,12 +292,14 @@ static void index_put(struct tw_cache_thread *t, struct cache_entry *e, uint64_t
 					best = left;
 				}
 			}
-		if (victim && __atomic_compare_exchange_n(victim, &vw, mine, false, __ATOMIC_ACQ_REL,
-							  __ATOMIC_ACQUIRE)) {
+		if (!victim)
+			continue;
+		e->slot = victim;
+		if (__atomic_compare_exchange_n(victim, &vw, mine, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
 			struct cache_entry *old = cache_slot_entry(vw);
 			__atomic_store_n(&old->removed, 1, __ATOMIC_RELEASE);
 			CACHE_CNT_INC(t->stats.kind[old->kind].evictions);
-			e->slot = victim;
 			return;
 		}
 	}
