@@ -151,10 +151,8 @@ static int cmp_keep(const void *a, const void *b)
 #define NEG_MAX_NEW 16
 
 /* The signer of an RRset's first RRSIG (lower case) into out; false if none. */
-static bool set_signer(const struct tw_dns_msg *m, const struct tw_dns_rrset *s,
-		       const uint16_t *next, uint8_t *out)
+static bool set_signer(const struct tw_dns_msg *m, const struct tw_dns_rrset *s, uint8_t *out)
 {
-	(void)next;
 	if (s->sig_first == TW_DNS_RR_NONE)
 		return false;
 	struct tw_dns_rrsig rs;
@@ -202,7 +200,7 @@ int cache_neg_ingest(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 	bool nsec3 = false;
 	for (size_t s = 0; s < nsets && !have_zone; s++)
 		if ((sets[s].type == TW_DNS_T_NSEC || sets[s].type == TW_DNS_T_NSEC3) &&
-		    sets[s].count == 1 && set_signer(m, &sets[s], next, zone)) {
+		    sets[s].count == 1 && set_signer(m, &sets[s], zone)) {
 			have_zone = true;
 			nsec3 = sets[s].type == TW_DNS_T_NSEC3;
 		}
@@ -224,7 +222,7 @@ int cache_neg_ingest(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 	for (size_t s = 0; s < nsets; s++) {
 		const struct tw_dns_rrset *set = &sets[s];
 		uint8_t owner[TW_DNS_NAME_MAXLEN], signer[TW_DNS_NAME_MAXLEN];
-		if (set->type != TW_DNS_T_SOA || set->count != 1 || !set_signer(m, set, next, signer) ||
+		if (set->type != TW_DNS_T_SOA || set->count != 1 || !set_signer(m, set, signer) ||
 		    !tw_dns_name_equal(signer, zone) ||
 		    tw_dns_name_unpack(m->wire, m->len, set->owner, owner, NULL, NULL) != 0 ||
 		    !tw_dns_name_equal(owner, zone))
@@ -249,7 +247,7 @@ int cache_neg_ingest(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 		const struct tw_dns_rrset *set = &sets[s];
 		uint16_t want = nsec3 ? TW_DNS_T_NSEC3 : TW_DNS_T_NSEC;
 		uint8_t owner[TW_DNS_NAME_MAXLEN], signer[TW_DNS_NAME_MAXLEN];
-		if (set->type != want || set->count != 1 || !set_signer(m, set, next, signer) ||
+		if (set->type != want || set->count != 1 || !set_signer(m, set, signer) ||
 		    !tw_dns_name_equal(signer, zone) ||
 		    tw_dns_name_unpack(m->wire, m->len, set->owner, owner, NULL, NULL) != 0 ||
 		    !tw_dns_name_is_subdomain(owner, zone))

@@ -266,8 +266,5 @@ int tw_cache_insert_validated(struct tw_cache_thread *t, const struct tw_val_res
 		if (n > 0)
 			stored += n;
 	}
-	(void)qname;
-	(void)qtype;
-	(void)qclass;
 	return stored;
 }

@@ -49,9 +49,8 @@ static inline uint64_t slot_pack(uint64_t sig, const struct cache_entry *e)
 /* Takes e out of the index if it is still there; true when this call did (so
  * the caller counts why). Whoever takes an entry out marks it removed, for its
  * owner's sweep. */
-static bool entry_unpublish(struct tw_cache *c, struct cache_entry *e)
+static bool entry_unpublish(struct cache_entry *e)
 {
-	(void)c;
 	uint64_t w = __atomic_load_n(e->slot, __ATOMIC_ACQUIRE);
 	if (cache_slot_entry(w) != e ||
 	    !__atomic_compare_exchange_n(e->slot, &w, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
@@ -154,7 +153,7 @@ static bool reap(struct tw_cache_thread *t, struct cache_entry *e, uint32_t now)
 	if (!entry_removed(e)) {
 		if (cache_entry_live(c, e, now))
 			return false;
-		if (entry_unpublish(c, e)) {
+		if (entry_unpublish(e)) {
 			struct tw_cache_kind_stats *ks = &t->stats.kind[e->kind];
 			if (e->gen != __atomic_load_n(&c->gen, __ATOMIC_RELAXED))
 				CACHE_CNT_INC(ks->flushed);
@@ -171,7 +170,6 @@ static bool reap(struct tw_cache_thread *t, struct cache_entry *e, uint32_t now)
  * one more round; after a bounded walk the hand's entry goes regardless. */
 static bool evict_one(struct tw_cache_thread *t, uint32_t now)
 {
-	struct tw_cache *c = t->c;
 	for (unsigned steps = 0; t->hand; steps++) {
 		struct cache_entry *e = t->hand;
 		struct tw_cache_kind_stats *ks = &t->stats.kind[e->kind];
@@ -182,7 +180,7 @@ static bool evict_one(struct tw_cache_thread *t, uint32_t now)
 			t->hand = e->next;
 			continue;
 		}
-		if (entry_unpublish(c, e))
+		if (entry_unpublish(e))
 			CACHE_CNT_INC(ks->evictions);
 		entry_retire(t, e);
 		return true;
@@ -618,7 +616,7 @@ static unsigned long flush_walk(struct tw_cache_thread *t, const uint8_t *name, 
 				      tw_dns_name_is_subdomain(en, lname);
 			else
 				hit = elen == nlen && memcmp(en, lname, nlen) == 0;
-			if (hit && entry_unpublish(c, e)) {
+			if (hit && entry_unpublish(e)) {
 				CACHE_CNT_INC(t->stats.kind[e->kind].flushed);
 				n++;
 			}

@@ -138,7 +138,6 @@ struct tally {
 	uint64_t flushed_by_walk; /* what tw_cache_flush_name/zone returned */
 	uint64_t lag_rrset;       /* hits looked up with a clock behind the insert's */
 	uint64_t lag_pkt;
-	uint64_t lag_pkt_ttl0;    /* ... of which the answer's TTLs were 0 */
 	uint64_t rounds;          /* registrations (churners; atomic: the main thread
 				   * watches it) */
 	uint64_t failures;
@@ -597,11 +596,8 @@ static void check_answer(struct tally *tl, const struct seen *s, const uint8_t *
 				      rc.version, rr->ttl, rc.ttl);
 				return;
 			}
-			if (i == 0) {
+			if (i == 0)
 				tl->lag_pkt++;
-				if (rr->ttl == 0)
-					tl->lag_pkt_ttl0++;
-			}
 		}
 	}
 	check_epochs(tl, s, &first, "packet");
@@ -861,7 +857,6 @@ static void tally_add(struct tally *dst, const struct tally *src, const char *wh
 	dst->flushed_by_walk += src->flushed_by_walk;
 	dst->lag_rrset += src->lag_rrset;
 	dst->lag_pkt += src->lag_pkt;
-	dst->lag_pkt_ttl0 += src->lag_pkt_ttl0;
 	dst->rounds += src->rounds;
 	if (src->failures) {
 		print_message("%s: %llu failures, the first: %s\n", who,
@@ -965,7 +960,7 @@ static void report(const char *name, const struct run_result *res)
 		      "%llu expired %llu flushed; packet %llu lookups %llu hits %llu inserts %llu "
 		      "replaced %llu evicted %llu expired %llu flushed; %llu churn rounds; peak "
 		      "%llu of %llu bytes, %u threads; lagging clocks: %llu rrset hits, %llu "
-		      "answers (%llu with TTL 0); the auditor freed %u\n", name,
+		      "answers; the auditor freed %u\n", name,
 		      (unsigned long long)(rr->hits + rr->misses), (unsigned long long)rr->hits,
 		      (unsigned long long)rr->inserts, (unsigned long long)rr->replaced,
 		      (unsigned long long)rr->evictions, (unsigned long long)rr->expirations,
@@ -976,7 +971,7 @@ static void report(const char *name, const struct run_result *res)
 		      (unsigned long long)res->total.rounds, (unsigned long long)res->peak_bytes,
 		      (unsigned long long)s->mem_limit, res->peak_threads,
 		      (unsigned long long)res->total.lag_rrset, (unsigned long long)res->total.lag_pkt,
-		      (unsigned long long)res->total.lag_pkt_ttl0, res->audit.swept);
+		      res->audit.swept);
 }
 
 /* cmocka's assert_int_equal prints hex without names; this says what differs.
