@@ -130,6 +130,23 @@ bool tw_cache_rrset_next(const struct tw_cache_rrset *r, uint32_t *pos, const ui
 bool tw_cache_rrset_lookup(struct tw_cache_thread *t, const uint8_t *owner, uint16_t type,
 			   uint16_t cls, uint32_t now, struct tw_cache_rrset *out);
 
+/* The most lookups of one burst call. */
+#define TW_CACHE_BURST_MAX 32
+
+struct tw_cache_rrset_key {
+	const uint8_t *owner;   /* wire name in any case */
+	uint16_t type;
+	uint16_t cls;
+};
+
+/* tw_cache_rrset_lookup() of n (at most TW_CACHE_BURST_MAX) RRsets at once, as a
+ * worker has them from one receive burst: every key is hashed and its bucket
+ * fetched before any is compared, then every candidate entry, so the memory
+ * latencies of the n lookups overlap. Returns a mask with bit i set when out[i]
+ * holds a hit; counts each hit and miss. */
+uint32_t tw_cache_rrset_lookup_burst(struct tw_cache_thread *t, const struct tw_cache_rrset_key *k,
+				     unsigned n, uint32_t now, struct tw_cache_rrset *out);
+
 /* Stores one RRset: RRs `idx[0..n)` of m (all of one owner, type and class; the
  * RDATA is decompressed), with the RRSIGs `sig_idx[0..nsig)`, status and EDE,
  * reason (bogus, may be NULL), kept for `ttl` seconds from `now` (capped by

@@ -24,9 +24,10 @@ static const struct tw_val_zone *ks_lookup(void *state, const uint8_t *name, uin
 {
 	struct tw_cache_thread *t = state;
 	struct tw_cache_kind_stats *ks = &t->stats.kind[TW_CACHE_KIND_KEY];
-	size_t klen = cache_key(t, TW_CACHE_KIND_KEY, type == TW_DNS_T_DS ? TW_DNS_T_DS : TW_DNS_T_DNSKEY,
-				1, 0, name);
-	struct cache_entry *e = cache_find(t, t->keybuf, klen, cache_hash(t->c, t->keybuf, klen), now);
+	uint64_t h;
+	size_t klen = cache_key_hash(t, TW_CACHE_KIND_KEY,
+				     type == TW_DNS_T_DS ? TW_DNS_T_DS : TW_DNS_T_DNSKEY, 1, 0, name, &h);
+	struct cache_entry *e = cache_find(t, t->keybuf, klen, h, now);
 	if (!e) {
 		CACHE_CNT_INC(ks->misses);
 		return NULL;

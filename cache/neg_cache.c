@@ -531,9 +531,9 @@ static bool wildcard_of(const uint8_t *ce, uint8_t *out)
 static bool wildcard_answer(struct tw_cache_thread *t, struct synth_ctx *s, const uint8_t *wild,
 			    uint16_t qtype, uint16_t qclass)
 {
-	size_t klen = cache_key(t, TW_CACHE_KIND_RRSET, qtype, qclass, 0, wild);
-	struct cache_entry *e =
-		cache_find(t, t->keybuf, klen, cache_hash(t->c, t->keybuf, klen), s->now);
+	uint64_t hash;
+	size_t klen = cache_key_hash(t, TW_CACHE_KIND_RRSET, qtype, qclass, 0, wild, &hash);
+	struct cache_entry *e = cache_find(t, t->keybuf, klen, hash, s->now);
 	if (!e)
 		return false;
 	const struct cache_rrset_hdr *h = (const struct cache_rrset_hdr *)cache_entry_val(e);
@@ -689,8 +689,9 @@ bool tw_cache_synth_lookup(struct tw_cache_thread *t, const uint8_t *qname, uint
 		z = tw_dns_name_parent(qname);
 	struct cache_entry *e = NULL;
 	for (; z; z = tw_dns_name_parent(z)) {
-		size_t klen = cache_key(t, TW_CACHE_KIND_NEG, 0, qclass, 0, z);
-		e = cache_find(t, t->keybuf, klen, cache_hash(t->c, t->keybuf, klen), now);
+		uint64_t h;
+		size_t klen = cache_key_hash(t, TW_CACHE_KIND_NEG, 0, qclass, 0, z, &h);
+		e = cache_find(t, t->keybuf, klen, h, now);
 		if (e)
 			break;
 	}

@@ -77,9 +77,10 @@ size_t tw_cache_pkt_answer(struct tw_cache_thread *t, const struct tw_dns_msg *q
 		return 0;
 	}
 	const uint8_t *qname = q->wire + q->qname;
-	size_t klen = cache_key(t, TW_CACHE_KIND_PKT, q->qtype, q->qclass, tw_cache_pkt_variant(q),
-				qname);
-	struct cache_entry *e = cache_find(t, t->keybuf, klen, cache_hash(t->c, t->keybuf, klen), now);
+	uint64_t h;
+	size_t klen = cache_key_hash(t, TW_CACHE_KIND_PKT, q->qtype, q->qclass,
+				     tw_cache_pkt_variant(q), qname, &h);
+	struct cache_entry *e = cache_find(t, t->keybuf, klen, h, now);
 	if (!e) {
 		CACHE_CNT_INC(ks->misses);
 		return 0;

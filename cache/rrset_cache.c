@@ -88,8 +88,8 @@ bool tw_cache_rrset_lookup(struct tw_cache_thread *t, const uint8_t *owner, uint
 			   uint16_t cls, uint32_t now, struct tw_cache_rrset *out)
 {
 	struct tw_cache_kind_stats *ks = &t->stats.kind[TW_CACHE_KIND_RRSET];
-	size_t klen = cache_key(t, TW_CACHE_KIND_RRSET, type, cls, 0, owner);
-	uint64_t h = cache_hash(t->c, t->keybuf, klen);
+	uint64_t h;
+	size_t klen = cache_key_hash(t, TW_CACHE_KIND_RRSET, type, cls, 0, owner, &h);
 	struct cache_entry *e = cache_find(t, t->keybuf, klen, h, now);
 	if (!e) {
 		CACHE_CNT_INC(ks->misses);
@@ -99,6 +99,35 @@ bool tw_cache_rrset_lookup(struct tw_cache_thread *t, const uint8_t *owner, uint
 	cache_rrset_view((const struct cache_rrset_hdr *)cache_entry_val(e), cache_entry_name(e),
 			 e->expires, now, out);
 	return true;
+}
+
+uint32_t tw_cache_rrset_lookup_burst(struct tw_cache_thread *t, const struct tw_cache_rrset_key *k,
+				     unsigned n, uint32_t now, struct tw_cache_rrset *out)
+{
+	struct tw_cache_kind_stats *ks = &t->stats.kind[TW_CACHE_KIND_RRSET];
+	size_t klen[TW_CACHE_BURST_MAX];
+	uint64_t hash[TW_CACHE_BURST_MAX];
+	struct cache_entry *e[TW_CACHE_BURST_MAX];
+	if (n > TW_CACHE_BURST_MAX)
+		n = TW_CACHE_BURST_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		klen[i] = cache_key_into(t->c, t->burst_key[i], TW_CACHE_KIND_RRSET, k[i].type,
+					 k[i].cls, 0, k[i].owner, &hash[i]);
+		cache_prefetch_bucket(t->c, hash[i]);
+	}
+	cache_find_burst(t, n, t->burst_key[0], klen, hash, now, e);
+	uint32_t hits = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (!e[i])
+			continue;
+		hits |= 1u << i;
+		cache_rrset_view((const struct cache_rrset_hdr *)cache_entry_val(e[i]),
+				 cache_entry_name(e[i]), e[i]->expires, now, &out[i]);
+	}
+	unsigned nhit = (unsigned)__builtin_popcount(hits);
+	CACHE_CNT_ADD(ks->hits, nhit);
+	CACHE_CNT_ADD(ks->misses, n - nhit);
+	return hits;
 }
 
 uint32_t cache_cap_by_sigs(const struct tw_dns_msg *m, const uint16_t *sig_idx, unsigned nsig,

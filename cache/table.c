@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 
 #include "dns/error.h"
@@ -382,6 +383,26 @@ unsigned tw_cache_maintain(struct tw_cache_thread *t, uint32_t now, unsigned bud
 	return freed;
 }
 
+/* The index: zeroed anonymous memory, asked for in transparent huge pages
+ * (madvise: the kernel's default THP mode) so that a reader's two bucket loads
+ * do not each cost a TLB miss when the index spans more than the TLB's reach. */
+static struct cache_bucket *index_alloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, bytes, MADV_HUGEPAGE); /* advice only: fine if refused */
+	/* faulted in now, not by a worker's first insert into each page */
+	memset(p, 0, bytes);
+	return p;
+}
+
+static void index_free(struct cache_bucket *b, size_t bytes)
+{
+	if (b)
+		munmap(b, bytes);
+}
+
 struct tw_cache *tw_cache_new(const struct tw_cache_conf *conf, char *err, size_t errcap)
 {
 	if (conf->mem_limit < (1u << 20)) {
@@ -428,10 +449,9 @@ struct tw_cache *tw_cache_new(const struct tw_cache_conf *conf, char *err, size_
 		nb <<= 1;
 	c->bucket_mask = nb - 1;
 	c->index_bytes = nb * sizeof(struct cache_bucket);
-	c->buckets = aligned_alloc(64, c->index_bytes);
+	c->buckets = index_alloc(c->index_bytes);
 	if (!c->buckets)
 		goto oom;
-	memset(c->buckets, 0, c->index_bytes);
 	/* Frees run on a call_rcu thread of our own that polls its queue, so that
 	 * enqueueing from a worker never wakes it with a system call. */
 	c->crd = create_call_rcu_data(URCU_CALL_RCU_RT, -1);
@@ -442,7 +462,7 @@ struct tw_cache *tw_cache_new(const struct tw_cache_conf *conf, char *err, size_
 oom:
 	snprintf(err, errcap, "cache: out of memory");
 	if (c) {
-		free(c->buckets);
+		index_free(c->buckets, c->index_bytes);
 		free(c->slots);
 		free(c);
 	}
@@ -583,7 +603,7 @@ void tw_cache_free(struct tw_cache *c)
 	}
 	call_rcu_data_free(c->crd);
 	pthread_mutex_destroy(&c->lock);
-	free(c->buckets);
+	index_free(c->buckets, c->index_bytes);
 	free(c->slots);
 	free(c);
 }

@@ -446,6 +446,79 @@ static bool has_a(struct fx *f, const char *owner, uint32_t now)
 	return tw_cache_rrset_lookup(f->t, n, TW_DNS_T_A, 1, now, &r);
 }
 
+/* A burst gives exactly what single lookups give, key by key: names of every
+ * length class (shorter than a word, whole words, near the 255-octet limit),
+ * any case, absent names, other types and expired entries mixed in. */
+static void test_burst_lookup_matches_single_lookups(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	static char owners[TW_CACHE_BURST_MAX][300];
+	static uint8_t wire[TW_CACHE_BURST_MAX][TW_DNS_NAME_MAXLEN];
+	struct tw_cache_rrset_key k[TW_CACHE_BURST_MAX];
+	for (unsigned i = 0; i < TW_CACHE_BURST_MAX; i++) {
+		switch (i % 4) {
+		case 0: snprintf(owners[i], sizeof(owners[i]), "%c.", 'a' + i); break;
+		case 1: snprintf(owners[i], sizeof(owners[i]), "Host%u.Example.", i); break;
+		case 2: snprintf(owners[i], sizeof(owners[i]), "abcdefg.%u.exampl.", i); break;
+		default: {
+			/* four labels of 60 and one short: 250 octets or so */
+			char l60[61];
+			memset(l60, 'q', 60);
+			l60[60] = 0;
+			snprintf(owners[i], sizeof(owners[i]), "%s.%s.%s.%s.z%u.", l60, l60, l60,
+				 l60, i);
+		}
+		}
+		/* every third name absent, every fifth expiring before the lookup */
+		if (i % 3 != 2)
+			assert_int_equal(insert_a(&f, owners[i], i % 5 == 4 ? 10 : 3600, NOW), 0);
+		name(owners[i], wire[i]);
+		for (uint8_t *c = wire[i]; *c; c += *c + 1) /* ask in upper case */
+			for (unsigned j = 1; j <= *c; j++)
+				if (c[j] >= 'a' && c[j] <= 'z')
+					c[j] = (uint8_t)(c[j] - 32);
+		k[i] = (struct tw_cache_rrset_key){ wire[i], i % 7 == 6 ? TW_DNS_T_AAAA : TW_DNS_T_A,
+						    TW_DNS_C_IN };
+	}
+	uint32_t now = NOW + 100;
+	struct tw_cache_rrset out[TW_CACHE_BURST_MAX];
+	uint64_t h0 = tw_cache_thread_stats(f.t)->kind[TW_CACHE_KIND_RRSET].hits;
+	uint64_t m0 = tw_cache_thread_stats(f.t)->kind[TW_CACHE_KIND_RRSET].misses;
+	uint32_t mask = tw_cache_rrset_lookup_burst(f.t, k, TW_CACHE_BURST_MAX, now, out);
+	unsigned expect_hits = 0;
+	for (unsigned i = 0; i < TW_CACHE_BURST_MAX; i++) {
+		bool want = i % 3 != 2 && i % 5 != 4 && i % 7 != 6;
+		expect_hits += want;
+		assert_int_equal(!!(mask >> i & 1), want);
+		struct tw_cache_rrset one;
+		bool hit = tw_cache_rrset_lookup(f.t, wire[i], k[i].type, TW_DNS_C_IN, now, &one);
+		assert_int_equal(hit, want);
+		if (!hit)
+			continue;
+		assert_ptr_equal(out[i].data, one.data);
+		assert_int_equal(out[i].ttl, 3500);
+		assert_int_equal(out[i].count, 1);
+		assert_int_equal(out[i].type, TW_DNS_T_A);
+		uint8_t lower[TW_DNS_NAME_MAXLEN];
+		name(owners[i], lower);
+		for (uint8_t *c = lower; *c; c += *c + 1)
+			for (unsigned j = 1; j <= *c; j++)
+				if (c[j] >= 'A' && c[j] <= 'Z')
+					c[j] = (uint8_t)(c[j] + 32);
+		assert_memory_equal(out[i].owner, lower, tw_dns_name_len(lower));
+	}
+	const struct tw_cache_kind_stats *ks = &tw_cache_thread_stats(f.t)->kind[TW_CACHE_KIND_RRSET];
+	/* the burst counted its own hits and misses (then the single lookups theirs) */
+	assert_int_equal(ks->hits - h0, 2 * expect_hits);
+	assert_int_equal(ks->misses - m0, 2 * (TW_CACHE_BURST_MAX - expect_hits));
+	/* a burst of one, and of none */
+	assert_int_equal(tw_cache_rrset_lookup_burst(f.t, k, 1, now, out), 1u);
+	assert_int_equal(tw_cache_rrset_lookup_burst(f.t, k, 0, now, out), 0u);
+	fx_close(&f);
+}
+
 static void test_memory_limit_evicts_cold_entries_and_keeps_hot_one(void **state)
 {
 	(void)state;
@@ -755,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_ttl_capped_at_rrsig_expiration_even_if_caller_did_not),
 		cmocka_unit_test(test_packet_answer_patches_id_case_and_ttls),
 		cmocka_unit_test(test_packet_servfail_with_ede_lives_ttl_cap),
+		cmocka_unit_test(test_burst_lookup_matches_single_lookups),
 		cmocka_unit_test(test_memory_limit_evicts_cold_entries_and_keeps_hot_one),
 		cmocka_unit_test(test_rdata_that_decompresses_past_the_scratch_is_refused),
 		cmocka_unit_test(test_flush_name_zone_and_all),
