@@ -342,11 +342,15 @@ int cache_neg_ingest(struct tw_cache_thread *t, const struct tw_dns_msg *m,
 	unsigned nc = 0;
 	for (unsigned i = 0; i < nold; i++) {
 		const struct neg_range *r = v_range(ov, i);
-		if ((int32_t)(r->expires - now) > 0)
-			cands[nc++] = (struct cand){ r, false, nc };
+		if ((int32_t)(r->expires - now) > 0) {
+			cands[nc] = (struct cand){ r, false, nc };
+			nc++;
+		}
 	}
-	for (unsigned i = 0; i < nfresh; i++)
-		cands[nc++] = (struct cand){ fresh[i], true, nc };
+	for (unsigned i = 0; i < nfresh; i++) {
+		cands[nc] = (struct cand){ fresh[i], true, nc };
+		nc++;
+	}
 	qsort(cands, nc, sizeof(*cands), nsec3 ? cmp_nsec3 : cmp_nsec);
 	/* one range per key, the newest */
 	unsigned nu = 0;

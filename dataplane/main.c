@@ -1,0 +1,249 @@
+/* trustwired: the appliance. DPDK EAL, one port with a queue pair per worker
+ * lcore, the shared cache, the validation engine's configuration with its trust
+ * anchors, and the worker loops; the main lcore waits for signals: SIGUSR1
+ * prints the counters, SIGINT/SIGTERM stop the workers (clients still waiting
+ * get SERVFAIL), and the counters are printed once more at exit.
+ *
+ *   trustwired [EAL arguments] -- [--config FILE] [overrides]   (--help) */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "cache/cache.h"
+#include "crypto/pipeline.h"
+#include "crypto/validator.h"
+#include "dataplane/crypto_backend.h"
+#include "dataplane/port.h"
+#include "dataplane/slowpath.h"
+#include "dataplane/worker.h"
+#include "dns/error.h"
+#include "dns/name.h"
+#include "mgmt/anchors.h"
+#include "mgmt/config.h"
+
+static volatile sig_atomic_t got_stop, got_usr1;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_stop = 1;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The port's addressing for dataplane/net.c from the configuration. */
+static void netconf_of(const struct tw_config *cfg, const uint8_t port_mac[6],
+		       struct tw_net_if_conf *nc)
+{
+	tw_net_if_conf_init(nc);
+	memcpy(nc->mac, cfg->port.mac_set ? cfg->port.mac : port_mac, 6);
+	nc->vlan = cfg->port.vlan;
+	if (cfg->port.ip.family == AF_INET) {
+		memcpy(nc->ip4, cfg->port.ip.addr, 4);
+		nc->ip4_prefix = cfg->port.ip.prefix;
+		if (cfg->port.gateway.family == AF_INET)
+			memcpy(nc->gw4, cfg->port.gateway.addr, 4);
+	}
+	if (cfg->port.ip6.family == AF_INET6) {
+		nc->ip6 = true;
+		memcpy(nc->ip6_global, cfg->port.ip6.addr, 16);
+		nc->ip6_prefix = cfg->port.ip6.prefix;
+		if (cfg->port.gateway6.family == AF_INET6)
+			memcpy(nc->gw6, cfg->port.gateway6.addr, 16);
+	}
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "trustwired: %s\n", what);
+	rte_eal_cleanup();
+	exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	char err[512];
+	int used = rte_eal_init(argc, argv);
+	if (used < 0) {
+		fprintf(stderr, "trustwired: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= used;
+	argv += used;
+
+	struct tw_config cfg;
+	if (tw_config_init(&cfg) != 0)
+		die("out of memory");
+	int rc = tw_config_parse_args(&cfg, argc, argv, err, sizeof(err));
+	if (rc == TW_CONFIG_HELP) {
+		tw_config_usage(stdout);
+		tw_config_fini(&cfg);
+		rte_eal_cleanup();
+		return 0;
+	}
+	if (rc != 0 || tw_config_validate(&cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "trustwired: %s\n", err);
+		tw_config_fini(&cfg);
+		rte_eal_cleanup();
+		return 2;
+	}
+
+	/* the validation engine: anchors from the configured files */
+	struct tw_val_conf *vc = tw_val_conf_new();
+	if (!vc)
+		die("out of memory");
+	int na = tw_anchors_load_all(vc, (const char *const *)cfg.trust_anchors,
+				     cfg.ntrust_anchors, (uint32_t)time(NULL), err, sizeof(err));
+	if (na < 0)
+		die(err);
+	for (unsigned i = 0; i < cfg.nntas; i++)
+		if (tw_val_conf_add_nta(vc, cfg.ntas[i], UINT32_MAX) != 0)
+			die("out of memory for the negative trust anchors");
+	struct tw_val_limits *lim = tw_val_conf_limits(vc);
+	lim->max_ttl = cfg.cache.max_ttl;
+	lim->bogus_ttl = cfg.cache.bogus_ttl;
+
+	/* the cache */
+	struct tw_cache_conf cc = cfg.cache;
+	cc.max_threads = RTE_MAX_LCORE < 64 ? RTE_MAX_LCORE : 64;
+	struct tw_cache *cache = tw_cache_new(&cc, err, sizeof(err));
+	if (!cache)
+		die(err);
+
+	/* workers: every lcore but the main one */
+	static struct tw_dp_shared sh;
+	unsigned nw = 0;
+	unsigned lcores[TW_WORKER_MAX];
+	unsigned lc;
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (nw < TW_WORKER_MAX)
+			lcores[nw++] = lc;
+	}
+	if (nw == 0)
+		die("no worker lcore: give EAL at least two lcores (e.g. -l 0-1): the "
+		    "first is the main lcore, the others run workers");
+	if (rte_eth_dev_count_avail() == 0)
+		die("no DPDK port: bind a NIC to vfio-pci, or add a virtual device, e.g. "
+		    "--no-pci --vdev=net_af_packet0,iface=veth0");
+	sh.port = 0;
+	sh.nworkers = nw;
+	sh.cache = cache;
+	sh.vconf = vc;
+	/* every client waiting holds its query's mbuf until its answer goes out */
+	unsigned nmbuf = 8192u + nw * (cfg.limits.pending * 6u + 4096u);
+	sh.mp = rte_pktmbuf_pool_create("tw_mbufs", nmbuf, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					(int)rte_socket_id());
+	if (!sh.mp)
+		die("no memory for the mbuf pool (hugepages reserved? else --no-huge -m 512)");
+	struct tw_port_info pi;
+	if (tw_port_setup(sh.port, (uint16_t)nw, sh.mp, &pi, err, sizeof(err)) != 0)
+		die(err);
+
+	/* addressing, service, farm and limits */
+	netconf_of(&cfg, pi.mac, &sh.netconf);
+	/* the service addresses (the port's own, port 53, when none is given) */
+	struct tw_config_addr lst[TW_CONFIG_MAX_LISTEN + 2];
+	unsigned nl = tw_config_listen(&cfg, lst);
+	sh.nlisten = 0;
+	for (unsigned i = 0; i < nl && i < TW_LISTEN_MAX; i++) {
+		sh.listen[sh.nlisten].family = lst[i].family;
+		memcpy(sh.listen[sh.nlisten].addr, lst[i].addr, 16);
+		sh.listen[sh.nlisten].port = lst[i].port;
+		sh.nlisten++;
+	}
+	for (unsigned i = 0; i < cfg.nupstreams && i < TW_UPSTREAM_MAX; i++) {
+		sh.upstream[i].family = cfg.upstreams[i].family;
+		memcpy(sh.upstream[i].addr, cfg.upstreams[i].addr, 16);
+		sh.upstream[i].port = cfg.upstreams[i].port;
+		sh.nupstreams++;
+	}
+	sh.pending = cfg.limits.pending;
+	sh.timeout_ms = cfg.limits.timeout_ms;
+	sh.retries = cfg.limits.retries;
+	sh.waiters = cfg.limits.waiters;
+	sh.queries = cfg.limits.pending;
+	sh.server_udp_size = 1232;
+	sh.bogus_ttl = cfg.cache.bogus_ttl;
+	sh.tsc_hz = rte_get_tsc_hz();
+	sh.tsc0 = rte_get_tsc_cycles();
+	sh.wall0_ms = wall_ms();
+
+	/* the slow path: TCP to the farm for truncated answers, kernel sockets */
+	if (cfg.tcp_enabled) {
+		struct tw_slowpath_upstream su[TW_UPSTREAM_MAX];
+		for (unsigned i = 0; i < sh.nupstreams; i++) {
+			su[i].family = sh.upstream[i].family;
+			memcpy(su[i].addr, sh.upstream[i].addr, 16);
+			su[i].port = sh.upstream[i].port;
+		}
+		sh.slow = tw_slowpath_new(nw, su, sh.nupstreams, 64, 2000, err, sizeof(err));
+		if (!sh.slow || tw_slowpath_start(sh.slow, err, sizeof(err)) != 0)
+			die(err);
+	}
+	for (unsigned i = 0; i < nw; i++) {
+		struct tw_crypto_pipe *pipe = tw_crypto_pipe_new_inline(4096);
+		if (!pipe)
+			die("out of memory for a crypto pipeline");
+		sh.workers[i] = tw_worker_new(&sh, i, pipe, err, sizeof(err));
+		if (!sh.workers[i])
+			die(err);
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
+	for (unsigned i = 0; i < nw; i++)
+		if (rte_eal_remote_launch(tw_worker_main, sh.workers[i], lcores[i]) != 0)
+			die("could not launch a worker lcore");
+	printf("trustwired: serving on port %u (%s, %02x:%02x:%02x:%02x:%02x:%02x), %u worker(s), "
+	       "%u upstream(s), %d trust anchor(s), cache %llu MiB\n",
+	       sh.port, pi.driver, pi.mac[0], pi.mac[1], pi.mac[2], pi.mac[3], pi.mac[4], pi.mac[5],
+	       nw, sh.nupstreams, na, (unsigned long long)(cc.mem_limit >> 20));
+	fflush(stdout);
+
+	while (!got_stop) {
+		usleep(50 * 1000);
+		if (got_usr1) {
+			got_usr1 = 0;
+			tw_worker_print_stats(&sh, stdout);
+			fflush(stdout);
+		}
+	}
+	__atomic_store_n(&sh.stop, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+	tw_slowpath_stop(sh.slow);
+	tw_worker_print_stats(&sh, stdout);
+	printf("trustwired: stopped\n");
+	fflush(stdout);
+
+	tw_port_stop(sh.port);
+	for (unsigned i = 0; i < nw; i++)
+		tw_worker_free(sh.workers[i]);
+	tw_slowpath_free(sh.slow);
+	tw_cache_free(cache);
+	tw_val_conf_free(vc);
+	tw_config_fini(&cfg);
+	rte_mempool_free(sh.mp);
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1,0 +1,939 @@
+/* The worker lcore loop: receive a burst, answer what the packet cache holds in
+ * the same burst, send misses to the farm through the validation engine, feed
+ * its verification jobs to this lcore's crypto pipeline at the end of the burst,
+ * and answer every client waiting on a question once its verdict is in.
+ *
+ * Nothing here allocates from the heap, locks or makes a system call per packet,
+ * with two exceptions written down where they happen: an engine query is made
+ * per question missing from the cache (tw_val_query_new allocates), and the
+ * cache's insert allocates the entry it publishes. */
+#include "dataplane/worker.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include "crypto/pipeline.h"
+#include "dataplane/answer.h"
+#include "dataplane/pending.h"
+#include "dataplane/slowpath.h"
+#include "dns/build.h"
+#include "dns/error.h"
+#include "dns/name.h"
+#include "dns/rrtype.h"
+
+#define BURST 32
+#define TX_MAX 128
+#define QUERY_RRS 8           /* RRs a client query may carry (OPT and a few) */
+#define RESP_RRS 512          /* RRs indexed in a farm answer at most */
+#define JOBS_STEP 64
+#define SPORT_LO 1024u
+#define SPORT_HI 65535u
+#define SOLICIT_MS 1000u      /* re-ask for an unknown next hop this often */
+#define HANDOFF_RING 4096
+
+enum { WQ_FREE = 0, WQ_UPSTREAM, WQ_VERIFY, WQ_RUNNABLE };
+
+/* One engine query in progress and the coalescing entry of its clients. */
+struct wq {
+	struct tw_val_query *q;
+	uint32_t gen;             /* bumped at every reuse: owners carry it */
+	uint32_t inflight;        /* handle in the coalescing table */
+	uint32_t jobs_out;        /* verification jobs in the pipeline */
+	uint32_t next;            /* runnable list link */
+	uint8_t state;
+	bool queued;
+};
+
+/* A client waiting for an answer: its query's mbuf (the reply is written into
+ * it, so the client's addressing never has to be rebuilt), the frame's layout
+ * and what the answer must echo. */
+struct waiter {
+	struct rte_mbuf *m;
+	struct tw_net_pkt pkt;
+	struct tw_answer_query aq;
+};
+
+struct tw_worker {
+	struct tw_worker_stats st;
+	struct tw_dp_shared *sh;
+	unsigned id;
+	uint16_t queue;
+	struct tw_net_ctx *net;
+	struct tw_cache_thread *ct;
+	struct tw_crypto_pipe *pipe;
+	struct tw_pending *pend;
+	struct tw_inflight *infl;
+	struct rte_ring *handoff;     /* upstream answers received by other workers */
+	uint16_t sport_lo, sport_hi;  /* this worker's source ports to the farm */
+	struct wq *wqs;
+	uint32_t nwq, *wq_free, nfree;
+	uint32_t run_head;            /* runnable list (UINT32_MAX: empty) */
+	uint32_t now;                 /* wall clock, seconds */
+	uint64_t now_ms;
+	uint64_t next_solicit_ms;
+	unsigned ntx;
+	struct rte_mbuf *tx[TX_MAX];
+	struct tw_dns_rr qrr[QUERY_RRS];
+	struct tw_dns_rr *rrr;        /* RESP_RRS */
+	uint8_t *abuf;                /* an answer being built (64 KiB) */
+	struct tw_answer_scratch *ascratch;
+};
+
+/* ---- time --------------------------------------------------------------------- */
+
+static void clock_tick(struct tw_worker *w)
+{
+	struct tw_dp_shared *sh = w->sh;
+	uint64_t c = rte_get_tsc_cycles() - sh->tsc0;
+	w->now_ms = sh->wall0_ms + c / (sh->tsc_hz / 1000);
+	w->now = (uint32_t)(w->now_ms / 1000);
+}
+
+/* ---- transmit ------------------------------------------------------------------ */
+
+static void tx_flush(struct tw_worker *w)
+{
+	if (!w->ntx)
+		return;
+	uint16_t sent = rte_eth_tx_burst(w->sh->port, w->queue, w->tx, (uint16_t)w->ntx);
+	w->st.tx += sent;
+	if (sent < w->ntx) {
+		w->st.tx_full += w->ntx - sent;
+		rte_pktmbuf_free_bulk(&w->tx[sent], w->ntx - sent);
+	}
+	w->ntx = 0;
+}
+
+static void tx_push(struct tw_worker *w, struct rte_mbuf *m, size_t len)
+{
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	if (w->ntx == TX_MAX)
+		tx_flush(w);
+	w->tx[w->ntx++] = m;
+}
+
+/* ---- answers to clients ----------------------------------------------------------- */
+
+/* Sends the answer of alen octets waiting in w->abuf to the client whose query
+ * is in m (laid out as pkt), in place of its query. */
+static void reply(struct tw_worker *w, struct rte_mbuf *m, const struct tw_net_pkt *pkt, size_t alen)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t room = rte_pktmbuf_data_room_size(m->pool) - rte_pktmbuf_headroom(m);
+	if (alen == 0 || pkt->payload + alen > room) {
+		w->st.answers_servfail_local++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(frame + pkt->payload, w->abuf, alen);
+	tx_push(w, m, tw_net_udp_reply(pkt, frame, (uint16_t)alen));
+}
+
+/* ---- engine queries -------------------------------------------------------------- */
+
+/* The pending table's owner cookie for query idx: its slot and generation, so
+ * that a late answer or timeout of a question asked for a query since finished
+ * (or a slot reused since) is recognised and dropped. */
+static uint64_t wq_owner(const struct tw_worker *w, uint32_t idx)
+{
+	return (uint64_t)w->wqs[idx].gen << 32 | idx;
+}
+
+/* The live query an owner cookie names, or UINT32_MAX. */
+static uint32_t wq_of_owner(const struct tw_worker *w, uint64_t owner)
+{
+	uint32_t idx = (uint32_t)owner;
+	if (idx >= w->nwq || w->wqs[idx].state == WQ_FREE || w->wqs[idx].gen != (uint32_t)(owner >> 32))
+		return UINT32_MAX;
+	return idx;
+}
+
+static void wq_mark_runnable(struct tw_worker *w, uint32_t idx)
+{
+	struct wq *x = &w->wqs[idx];
+	x->state = WQ_RUNNABLE;
+	if (x->queued)
+		return;
+	x->queued = true;
+	x->next = w->run_head;
+	w->run_head = idx;
+}
+
+/* Asks the farm (name, type) for query idx: a fresh ID and source port from the
+ * pending table, DO=1 CD=1 RD=1 and our EDNS size (RFC 4035 §3.2.2 through the
+ * farm: it must not validate, we do). */
+static void send_question(struct tw_worker *w, uint32_t idx, const uint8_t *name, uint16_t type)
+{
+	struct tw_dp_shared *sh = w->sh;
+	struct tw_pending_send ps;
+	int rc = tw_pending_add(w->pend, name, type, TW_DNS_C_IN, wq_owner(w, idx), w->now_ms, &ps);
+	if (rc != 0) {
+		w->st.pending_full++;
+		(void)tw_val_query_answer_upstream(w->wqs[idx].q, name, type, NULL, 0);
+		wq_mark_runnable(w, idx);
+		return;
+	}
+	struct rte_mbuf *m = rte_pktmbuf_alloc(sh->mp);
+	if (!m) {
+		/* the pending entry times out and is asked again */
+		w->st.nomem++;
+		return;
+	}
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t cap = rte_pktmbuf_tailroom(m), hdr;
+	unsigned u = ps.upstream;
+	rc = tw_net_udp_header(w->net, sh->upstream[u].family, sh->upstream[u].addr, ps.sport,
+			       sh->upstream[u].port, w->now_ms, frame, cap, &hdr);
+	if (rc != 0) {
+		/* next hop unknown: ask for it; the question goes again at its timeout */
+		w->st.upstream_unroutable++;
+		size_t sl = tw_net_solicit(w->net, sh->upstream[u].family, sh->upstream[u].addr,
+					   frame, cap);
+		if (sl)
+			tx_push(w, m, sl);
+		else
+			rte_pktmbuf_free(m);
+		return;
+	}
+	struct tw_dns_build b;
+	if (tw_dns_build_init(&b, frame + hdr, cap - hdr, cap - hdr, ps.id,
+			      TW_DNS_F_RD | TW_DNS_F_CD, TW_DNS_OPT_FIXED_LEN) != 0 ||
+	    tw_dns_build_question(&b, name, type, TW_DNS_C_IN) != 0 ||
+	    tw_dns_build_opt(&b, sh->server_udp_size, TW_DNS_EDNS_DO, 0, TW_EDE_NONE, NULL, 0) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	size_t dlen = tw_dns_build_finish(&b);
+	tx_push(w, m, tw_net_udp_finish(frame, hdr, dlen));
+	w->st.upstream_sent++;
+}
+
+static void count_verdict(struct tw_worker *w, const struct tw_val_result *r)
+{
+	if ((unsigned)r->verdict < 5)
+		w->st.verdict[r->verdict]++;
+	if (r->verdict == TW_VAL_BOGUS)
+		w->st.bogus_ede[r->ede < TW_EDE_COUNTED ? r->ede : TW_EDE_COUNTED]++;
+}
+
+/* The verdict is in: every waiting client gets its answer (and each variant
+ * asked goes to the packet cache), validated RRsets go to the RRset cache, and
+ * the query is freed. */
+static void wq_finish(struct tw_worker *w, uint32_t idx)
+{
+	struct tw_dp_shared *sh = w->sh;
+	struct wq *x = &w->wqs[idx];
+	const struct tw_val_result *r = tw_val_query_result(x->q);
+	const uint32_t *ttls = NULL;
+	const struct tw_dns_msg *farm = tw_val_query_answer(x->q, &ttls);
+	count_verdict(w, r);
+	enum tw_cache_status cst = r->verdict == TW_VAL_SECURE ? TW_CACHE_SECURE :
+				   r->verdict == TW_VAL_BOGUS  ? TW_CACHE_BOGUS :
+								 TW_CACHE_INSECURE;
+	if (farm && (r->verdict == TW_VAL_SECURE || r->verdict == TW_VAL_INSECURE ||
+		     r->verdict == TW_VAL_BOGUS)) {
+		const struct tw_inflight_key *k = tw_inflight_key(w->infl, x->inflight);
+		(void)tw_cache_insert_validated(w->ct, r, farm, ttls, k->qname, k->qtype, k->qclass,
+						w->now);
+	}
+	uint32_t cache_ttl = r->verdict == TW_VAL_BOGUS ? sh->bogus_ttl :
+			     r->verdict == TW_VAL_INDETERMINATE ? 0 : r->ttl;
+	uint64_t variants_done = 0;
+	for (void *it = tw_inflight_waiter_first(w->infl, x->inflight); it;
+	     it = tw_inflight_waiter_next(w->infl, x->inflight, it)) {
+		struct waiter *wt = it;
+		size_t alen = tw_answer_build(&wt->aq, r, farm, ttls, sh->server_udp_size, w->abuf,
+					      65536, w->ascratch);
+		uint8_t v = wt->aq.variant;
+		/* into the packet cache only when the answer suits every client of
+		 * its variant (the variant records only "EDNS size >= 1232") */
+		if (cache_ttl && alen && !(variants_done >> (v & 63) & 1) &&
+		    tw_answer_fits_variant(&wt->aq, alen, sh->server_udp_size)) {
+			variants_done |= 1ull << (v & 63);
+			(void)tw_cache_pkt_insert(w->ct, w->abuf, alen, v, cst, cache_ttl, w->now);
+		}
+		reply(w, wt->m, &wt->pkt, alen);
+		wt->m = NULL;
+	}
+	tw_inflight_remove(w->infl, x->inflight);
+	tw_val_query_free(x->q);
+	x->q = NULL;
+	x->state = WQ_FREE;
+	w->wq_free[w->nfree++] = idx;
+}
+
+/* Runs query idx as far as it goes without waiting. */
+static void wq_run(struct tw_worker *w, uint32_t idx)
+{
+	struct wq *x = &w->wqs[idx];
+	for (;;) {
+		enum tw_val_status s = tw_val_query_run(x->q, w->now);
+		if (s == TW_VAL_DONE) {
+			wq_finish(w, idx);
+			return;
+		}
+		if (s == TW_VAL_NEED_UPSTREAM) {
+			const uint8_t *name;
+			uint16_t type;
+			x->state = WQ_UPSTREAM;
+			while (tw_val_query_next_upstream(x->q, &name, &type))
+				send_question(w, idx, name, type);
+			if (x->state == WQ_RUNNABLE)
+				continue; /* a question failed at once */
+			return;
+		}
+		/* TW_VAL_NEED_VERIFY: into the pipeline; results at its poll */
+		struct tw_crypto_job jobs[JOBS_STEP];
+		unsigned n;
+		x->state = WQ_VERIFY;
+		while ((n = tw_val_query_jobs(x->q, jobs, JOBS_STEP)) > 0) {
+			for (unsigned i = 0; i < n; i++)
+				jobs[i].cookie |= (uint64_t)idx << 32;
+			unsigned done = 0;
+			while (done < n) {
+				unsigned k = tw_crypto_pipe_enqueue_burst(w->pipe, jobs + done, n - done);
+				done += k;
+				if (k == 0)
+					tw_crypto_pipe_flush(w->pipe); /* full: make room */
+			}
+			x->jobs_out += n;
+			w->st.crypto_jobs += n;
+		}
+		if (x->jobs_out)
+			return;
+		/* nothing was handed out: the engine can go on */
+	}
+}
+
+static void run_runnable(struct tw_worker *w)
+{
+	while (w->run_head != UINT32_MAX) {
+		uint32_t idx = w->run_head;
+		struct wq *x = &w->wqs[idx];
+		w->run_head = x->next;
+		x->queued = false;
+		if (x->state == WQ_RUNNABLE)
+			wq_run(w, idx);
+	}
+}
+
+static void crypto_poll(struct tw_worker *w)
+{
+	struct tw_crypto_result_rec res[BURST];
+	unsigned n;
+	while ((n = tw_crypto_pipe_dequeue_burst(w->pipe, res, BURST)) > 0) {
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t idx = (uint32_t)(res[i].cookie >> 32);
+			struct wq *x = &w->wqs[idx];
+			tw_val_query_job_done(x->q, res[i].cookie & 0xFFFFFFFFu, res[i].result);
+			if (--x->jobs_out == 0)
+				wq_mark_runnable(w, idx);
+		}
+	}
+}
+
+/* ---- client queries ----------------------------------------------------------------- */
+
+static bool is_service(const struct tw_dp_shared *sh, const struct tw_net_pkt *p)
+{
+	for (unsigned i = 0; i < sh->nlisten; i++)
+		if (sh->listen[i].port == p->dport && sh->listen[i].family == p->family &&
+		    memcmp(sh->listen[i].addr, p->dst, p->family == AF_INET ? 4 : 16) == 0)
+			return true;
+	return false;
+}
+
+/* A local answer (FORMERR, NOTIMP, SERVFAIL) already in w->abuf. */
+static void on_query(struct tw_worker *w, struct rte_mbuf *m, const struct tw_net_pkt *pkt)
+{
+	struct tw_dp_shared *sh = w->sh;
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	const uint8_t *wire = frame + pkt->payload;
+	size_t len = pkt->payload_len;
+	struct tw_dns_msg q;
+	w->st.queries++;
+	if (len < 12 || (wire[2] & 0x80)) {
+		/* no header, or a response sent to the service: never answered
+		 * (no reflection loops) */
+		w->st.not_query++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	int rc = tw_dns_msg_parse(&q, wire, len, w->qrr, QUERY_RRS);
+	if (rc != 0 || q.qdcount != 1 || q.ancount || q.nscount ||
+	    q.qname != 12 || (wire[12] & 0xC0)) {
+		w->st.formerr++;
+		reply(w, m, pkt, tw_answer_formerr(wire, len, w->abuf, 65536));
+		return;
+	}
+	struct tw_answer_query aq;
+	if (tw_answer_query_from_msg(&q, &aq) != 0) {
+		w->st.formerr++;
+		reply(w, m, pkt, tw_answer_formerr(wire, len, w->abuf, 65536));
+		return;
+	}
+	if (aq.edns && aq.edns_version > 0) {
+		/* RFC 6891 §6.1.3 */
+		w->st.badvers++;
+		reply(w, m, pkt, tw_answer_servfail(&aq, TW_DNS_R_BADVERS, TW_EDE_NONE, NULL,
+						    sh->server_udp_size, w->abuf, 65536));
+		return;
+	}
+	if (TW_DNS_OPCODE(q.flags) != 0) {
+		w->st.notimp++;
+		reply(w, m, pkt, tw_answer_servfail(&aq, TW_DNS_R_NOTIMP, TW_EDE_NONE, NULL,
+						    sh->server_udp_size, w->abuf, 65536));
+		return;
+	}
+	/* the hit path: a ready answer, ID, case and TTLs patched */
+	size_t alen = tw_cache_pkt_answer(w->ct, &q, w->now, w->abuf, 65536);
+	if (alen) {
+		w->st.hits++;
+		reply(w, m, pkt, alen);
+		return;
+	}
+	w->st.misses++;
+	uint8_t lname[TW_DNS_NAME_MAXLEN];
+	tw_dns_name_copy_lower(lname, wire + q.qname);
+	uint8_t cd = (q.flags & TW_DNS_F_CD) ? 1 : 0;
+	bool created = false;
+	uint32_t h = tw_inflight_find_or_add(w->infl, lname, q.qtype, q.qclass, cd, w->now_ms,
+					     &created);
+	if (h == TW_INFLIGHT_NONE) {
+		w->st.queries_full++;
+		reply(w, m, pkt, tw_answer_servfail(&aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
+						    "too many questions in progress",
+						    sh->server_udp_size, w->abuf, 65536));
+		return;
+	}
+	struct waiter *wt = tw_inflight_waiter_add(w->infl, h);
+	if (!wt) {
+		w->st.waiters_full++;
+		if (created)
+			tw_inflight_remove(w->infl, h);
+		reply(w, m, pkt, tw_answer_servfail(&aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
+						    "too many clients waiting on this question",
+						    sh->server_udp_size, w->abuf, 65536));
+		return;
+	}
+	wt->m = m;
+	wt->pkt = *pkt;
+	wt->aq = aq;
+	if (!created) {
+		w->st.coalesced++;
+		return;
+	}
+	/* a new question: an engine query (allocates: the miss path) */
+	struct tw_val_query *vq = NULL;
+	if (w->nfree)
+		vq = tw_val_query_new(sh->vconf, tw_cache_keystore(w->ct), lname, q.qtype, q.qclass,
+				      cd);
+	if (!vq) {
+		w->st.queries_full++;
+		for (void *it = tw_inflight_waiter_first(w->infl, h); it;
+		     it = tw_inflight_waiter_next(w->infl, h, it)) {
+			struct waiter *x = it;
+			reply(w, x->m, &x->pkt,
+			      tw_answer_servfail(&x->aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
+						 "out of query slots", sh->server_udp_size, w->abuf,
+						 65536));
+		}
+		tw_inflight_remove(w->infl, h);
+		return;
+	}
+	uint32_t idx = w->wq_free[--w->nfree];
+	struct wq *x = &w->wqs[idx];
+	uint32_t gen = x->gen + 1;
+	memset(x, 0, sizeof(*x));
+	x->gen = gen;
+	x->q = vq;
+	x->inflight = h;
+	tw_inflight_set_value(w->infl, h, idx);
+	wq_mark_runnable(w, idx);
+}
+
+/* ---- upstream answers ----------------------------------------------------------------- */
+
+static int upstream_of(const struct tw_dp_shared *sh, const struct tw_net_pkt *p)
+{
+	for (unsigned i = 0; i < sh->nupstreams; i++)
+		if (sh->upstream[i].port == p->sport && sh->upstream[i].family == p->family &&
+		    memcmp(sh->upstream[i].addr, p->src, p->family == AF_INET ? 4 : 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void on_response(struct tw_worker *w, struct rte_mbuf *m, const struct tw_net_pkt *pkt,
+			unsigned ups)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	const uint8_t *wire = frame + pkt->payload;
+	size_t len = pkt->payload_len;
+	struct tw_dns_msg r;
+	if (tw_dns_msg_parse_question(&r, wire, len) != 0 || !(r.flags & TW_DNS_F_QR) ||
+	    r.qdcount != 1) {
+		w->st.upstream_bad++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	uint8_t qname[TW_DNS_NAME_MAXLEN];
+	if (tw_dns_name_unpack(wire, len, r.qname, qname, NULL, NULL) != 0) {
+		w->st.upstream_bad++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	uint64_t owner;
+	int rc = tw_pending_match(w->pend, pkt->family, pkt->src, pkt->sport, pkt->dport, r.id,
+				  qname, r.qtype, r.qclass, w->now_ms, &owner);
+	if (rc != 0) {
+		w->st.upstream_mismatch++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->st.upstream_answers++;
+	uint32_t idx = wq_of_owner(w, owner);
+	if (idx == UINT32_MAX) {
+		w->st.upstream_late++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	struct wq *x = &w->wqs[idx];
+	if (r.flags & TW_DNS_F_TC) {
+		/* truncated: the slow path asks again over TCP (RFC 7766) */
+		w->st.upstream_truncated++;
+		rte_pktmbuf_free(m);
+		if (w->sh->slow &&
+		    tw_slowpath_ask(w->sh->slow, w->id, owner, qname, r.qtype, ups) == 0) {
+			w->st.slowpath_asked++;
+		} else {
+			w->st.slowpath_full++;
+			(void)tw_val_query_answer_upstream(x->q, qname, r.qtype, NULL, 0);
+			wq_mark_runnable(w, idx);
+		}
+		return;
+	}
+	/* the engine copies the message; a malformed one counts as no answer */
+	(void)tw_val_query_answer_upstream(x->q, qname, r.qtype, wire, len);
+	rte_pktmbuf_free(m);
+	wq_mark_runnable(w, idx);
+}
+
+/* Answers the slow path got over TCP for this worker's truncated questions. */
+static unsigned slow_poll(struct tw_worker *w)
+{
+	struct tw_slowpath *sp = w->sh->slow;
+	if (!sp)
+		return 0;
+	struct tw_slowpath_answer *a[BURST];
+	unsigned n = tw_slowpath_poll(sp, w->id, a, BURST);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t idx = wq_of_owner(w, a[i]->owner);
+		if (idx != UINT32_MAX) {
+			if (a[i]->len)
+				w->st.slowpath_answers++;
+			else
+				w->st.slowpath_failed++;
+			(void)tw_val_query_answer_upstream(w->wqs[idx].q, a[i]->qname, a[i]->qtype,
+							   a[i]->len ? a[i]->wire : NULL,
+							   a[i]->len);
+			wq_mark_runnable(w, idx);
+		}
+		tw_slowpath_release(sp, a[i]);
+	}
+	return n;
+}
+
+/* ---- frames ----------------------------------------------------------------------------- */
+
+static void on_frame(struct tw_worker *w, struct rte_mbuf *m, bool handed)
+{
+	struct tw_dp_shared *sh = w->sh;
+	struct tw_net_pkt pkt;
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t cap = rte_pktmbuf_data_room_size(m->pool) - rte_pktmbuf_headroom(m);
+	enum tw_net_verdict v = tw_net_input(w->net, frame, rte_pktmbuf_data_len(m), cap,
+					     w->now_ms, &pkt);
+	switch (v) {
+	case TW_NET_REPLY:
+		w->st.l2_replies++;
+		tx_push(w, m, pkt.reply_len);
+		return;
+	case TW_NET_DROP:
+		w->st.drop[pkt.drop < TW_NET_DROP_REASONS ? pkt.drop : 0]++;
+		rte_pktmbuf_free(m);
+		return;
+	case TW_NET_EXCEPTION:
+		w->st.exception[pkt.exception < TW_NET_EXCEPTIONS ? pkt.exception : 0]++;
+		rte_pktmbuf_free(m);
+		return;
+	case TW_NET_UDP:
+		break;
+	}
+	if (is_service(sh, &pkt)) {
+		on_query(w, m, &pkt);
+		return;
+	}
+	int ups = upstream_of(sh, &pkt);
+	if (ups >= 0 && pkt.dport >= SPORT_LO) {
+		/* the answer belongs to the worker that owns its port range */
+		unsigned span = (SPORT_HI - SPORT_LO + 1) / sh->nworkers;
+		unsigned owner = (pkt.dport - SPORT_LO) / span;
+		if (owner < sh->nworkers && owner != w->id && !handed) {
+			if (rte_ring_enqueue(sh->workers[owner]->handoff, m) == 0) {
+				w->st.handoff_out++;
+			} else {
+				w->st.handoff_full++;
+				rte_pktmbuf_free(m);
+			}
+			return;
+		}
+		on_response(w, m, &pkt, (unsigned)ups);
+		return;
+	}
+	w->st.udp_other++;
+	rte_pktmbuf_free(m);
+}
+
+/* ---- timers ------------------------------------------------------------------------------ */
+
+static void timers(struct tw_worker *w)
+{
+	struct tw_dp_shared *sh = w->sh;
+	struct tw_pending_event ev[BURST];
+	unsigned n;
+	while ((n = tw_pending_expire(w->pend, w->now_ms, ev, BURST)) > 0) {
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t idx = wq_of_owner(w, ev[i].owner);
+			if (idx == UINT32_MAX)
+				continue; /* its query is gone */
+			struct wq *x = &w->wqs[idx];
+			if (ev[i].kind == TW_PENDING_RESEND) {
+				w->st.upstream_timeouts++;
+				/* same question, the next upstream, a new ID and port */
+				struct rte_mbuf *m = rte_pktmbuf_alloc(sh->mp);
+				if (!m) {
+					w->st.nomem++;
+					continue;
+				}
+				uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+				size_t cap = rte_pktmbuf_tailroom(m), hdr;
+				unsigned u = ev[i].send.upstream;
+				if (tw_net_udp_header(w->net, sh->upstream[u].family,
+						      sh->upstream[u].addr, ev[i].send.sport,
+						      sh->upstream[u].port, w->now_ms, frame, cap,
+						      &hdr) != 0) {
+					w->st.upstream_unroutable++;
+					size_t sl = tw_net_solicit(w->net, sh->upstream[u].family,
+								   sh->upstream[u].addr, frame, cap);
+					if (sl)
+						tx_push(w, m, sl);
+					else
+						rte_pktmbuf_free(m);
+					continue;
+				}
+				struct tw_dns_build b;
+				if (tw_dns_build_init(&b, frame + hdr, cap - hdr, cap - hdr,
+						      ev[i].send.id, TW_DNS_F_RD | TW_DNS_F_CD,
+						      TW_DNS_OPT_FIXED_LEN) != 0 ||
+				    tw_dns_build_question(&b, ev[i].qname, ev[i].qtype,
+							  ev[i].qclass) != 0 ||
+				    tw_dns_build_opt(&b, sh->server_udp_size, TW_DNS_EDNS_DO, 0,
+						     TW_EDE_NONE, NULL, 0) != 0) {
+					rte_pktmbuf_free(m);
+					continue;
+				}
+				size_t dlen = tw_dns_build_finish(&b);
+				tx_push(w, m, tw_net_udp_finish(frame, hdr, dlen));
+				w->st.upstream_sent++;
+			} else {
+				/* retries spent: the engine hears "no answer" */
+				w->st.upstream_timeouts++;
+				w->st.upstream_giveups++;
+				(void)tw_val_query_answer_upstream(x->q, ev[i].qname, ev[i].qtype,
+								   NULL, 0);
+				wq_mark_runnable(w, idx);
+			}
+		}
+		if (n < BURST)
+			break;
+	}
+	/* keep the farm's next hops known before the first question needs them */
+	if (w->now_ms >= w->next_solicit_ms) {
+		w->next_solicit_ms = w->now_ms + SOLICIT_MS;
+		for (unsigned u = 0; u < sh->nupstreams; u++) {
+			if (tw_net_neigh_known(w->net, sh->upstream[u].family, sh->upstream[u].addr,
+					       w->now_ms))
+				continue;
+			struct rte_mbuf *m = rte_pktmbuf_alloc(sh->mp);
+			if (!m)
+				break;
+			size_t sl = tw_net_solicit(w->net, sh->upstream[u].family, sh->upstream[u].addr,
+						   rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_tailroom(m));
+			if (sl)
+				tx_push(w, m, sl);
+			else
+				rte_pktmbuf_free(m);
+		}
+	}
+}
+
+/* ---- the loop ----------------------------------------------------------------------------- */
+
+int tw_worker_main(void *arg)
+{
+	struct tw_worker *w = arg;
+	struct tw_dp_shared *sh = w->sh;
+	w->ct = tw_cache_thread_register(sh->cache);
+	if (!w->ct) {
+		RTE_LOG(ERR, USER1, "worker %u: cannot register with the cache\n", w->id);
+		return -1;
+	}
+	struct rte_mbuf *rx[BURST];
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_RELAXED)) {
+		uint64_t t0 = rte_get_tsc_cycles();
+		clock_tick(w);
+		uint16_t n = rte_eth_rx_burst(sh->port, w->queue, rx, BURST);
+		unsigned work = n;
+		for (uint16_t i = 0; i < n; i++) {
+			if (i + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void *));
+			w->st.rx++;
+			w->st.rx_bytes += rte_pktmbuf_pkt_len(rx[i]);
+			on_frame(w, rx[i], false);
+		}
+		void *hand[BURST];
+		unsigned nh = rte_ring_dequeue_burst(w->handoff, hand, BURST, NULL);
+		work += nh;
+		for (unsigned i = 0; i < nh; i++) {
+			w->st.handoff_in++;
+			on_frame(w, hand[i], true);
+		}
+		work += slow_poll(w);
+		run_runnable(w);
+		if (tw_crypto_pipe_in_flight(w->pipe)) {
+			tw_crypto_pipe_flush(w->pipe);
+			crypto_poll(w);
+			run_runnable(w);
+			tw_crypto_pipe_flush(w->pipe);
+			crypto_poll(w);
+			run_runnable(w);
+			work++;
+		}
+		timers(w);
+		run_runnable(w);
+		if (w->ntx)
+			work++;
+		tx_flush(w);
+		tw_cache_maintain(w->ct, w->now, 32);
+		tw_cache_quiescent(w->ct);
+		uint64_t t1 = rte_get_tsc_cycles();
+		w->st.loops++;
+		w->st.cycles += t1 - t0;
+		if (work) {
+			w->st.busy_loops++;
+			w->st.busy_cycles += t1 - t0;
+		}
+	}
+	/* stopping: every client still waiting hears SERVFAIL */
+	for (uint32_t i = 0; i < w->nwq; i++) {
+		struct wq *x = &w->wqs[i];
+		if (x->state == WQ_FREE)
+			continue;
+		for (void *it = tw_inflight_waiter_first(w->infl, x->inflight); it;
+		     it = tw_inflight_waiter_next(w->infl, x->inflight, it)) {
+			struct waiter *wt = it;
+			reply(w, wt->m, &wt->pkt,
+			      tw_answer_servfail(&wt->aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
+						 "shutting down", sh->server_udp_size, w->abuf, 65536));
+		}
+		tw_inflight_remove(w->infl, x->inflight);
+		/* jobs still in the pipeline point into the query: drain first */
+		while (x->jobs_out && tw_crypto_pipe_in_flight(w->pipe)) {
+			tw_crypto_pipe_flush(w->pipe);
+			crypto_poll(w);
+		}
+		tw_val_query_free(x->q);
+		x->state = WQ_FREE;
+	}
+	tx_flush(w);
+	tw_cache_thread_unregister(w->ct);
+	w->ct = NULL;
+	return 0;
+}
+
+/* ---- setup ---------------------------------------------------------------------------------- */
+
+struct tw_worker *tw_worker_new(struct tw_dp_shared *sh, unsigned id, struct tw_crypto_pipe *pipe,
+				char *err, size_t errcap)
+{
+	struct tw_worker *w = rte_zmalloc("tw_worker", sizeof(*w), 64);
+	if (!w) {
+		snprintf(err, errcap, "worker %u: out of memory", id);
+		tw_crypto_pipe_free(pipe);
+		return NULL;
+	}
+	w->sh = sh;
+	w->id = id;
+	w->queue = (uint16_t)id;
+	w->pipe = pipe;
+	w->run_head = UINT32_MAX;
+	unsigned span = (SPORT_HI - SPORT_LO + 1) / sh->nworkers;
+	w->sport_lo = (uint16_t)(SPORT_LO + id * span);
+	w->sport_hi = (uint16_t)(SPORT_LO + (id + 1) * span - 1);
+	char name[32];
+	snprintf(name, sizeof(name), "tw_handoff_%u", id);
+	w->handoff = rte_ring_create(name, HANDOFF_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	char why[256] = "";
+	w->net = tw_net_ctx_new(&sh->netconf, why, sizeof(why));
+	struct tw_pending_conf pc;
+	tw_pending_conf_init(&pc);
+	pc.capacity = sh->pending;
+	pc.timeout_ms = sh->timeout_ms;
+	pc.retries = (uint8_t)sh->retries;
+	pc.sport_lo = w->sport_lo;
+	pc.sport_hi = w->sport_hi;
+	pc.nupstreams = sh->nupstreams;
+	for (unsigned u = 0; u < sh->nupstreams; u++) {
+		pc.upstream[u].family = sh->upstream[u].family;
+		memcpy(pc.upstream[u].addr, sh->upstream[u].addr, 16);
+		pc.upstream[u].port = sh->upstream[u].port;
+	}
+	if (w->net)
+		w->pend = tw_pending_new(&pc, why, sizeof(why));
+	struct tw_inflight_conf ic;
+	tw_inflight_conf_init(&ic);
+	ic.capacity = sh->queries;
+	ic.waiters = sh->queries * 4u;
+	ic.waiter_size = sizeof(struct waiter);
+	ic.max_per_key = (uint16_t)sh->waiters;
+	if (w->pend)
+		w->infl = tw_inflight_new(&ic, why, sizeof(why));
+	w->nwq = sh->queries;
+	w->wqs = calloc(w->nwq, sizeof(*w->wqs));
+	w->wq_free = calloc(w->nwq, sizeof(*w->wq_free));
+	w->rrr = calloc(RESP_RRS, sizeof(*w->rrr));
+	w->abuf = malloc(65536);
+	w->ascratch = malloc(sizeof(*w->ascratch));
+	if (!w->handoff || !w->net || !w->pend || !w->infl || !w->wqs || !w->wq_free || !w->rrr ||
+	    !w->abuf || !w->ascratch) {
+		snprintf(err, errcap, "worker %u: %s", id, why[0] ? why : "out of memory for its tables");
+		tw_worker_free(w);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < w->nwq; i++)
+		w->wq_free[w->nfree++] = w->nwq - 1 - i;
+	return w;
+}
+
+void tw_worker_free(struct tw_worker *w)
+{
+	if (!w)
+		return;
+	tw_crypto_pipe_free(w->pipe);
+	rte_ring_free(w->handoff);
+	tw_net_ctx_free(w->net);
+	tw_pending_free(w->pend);
+	tw_inflight_free(w->infl);
+	free(w->wqs);
+	free(w->wq_free);
+	free(w->rrr);
+	free(w->abuf);
+	free(w->ascratch);
+	rte_free(w);
+}
+
+const struct tw_worker_stats *tw_worker_stats(const struct tw_worker *w)
+{
+	return &w->st;
+}
+
+/* ---- counters -------------------------------------------------------------------------------- */
+
+void tw_worker_print_stats(struct tw_dp_shared *sh, FILE *f)
+{
+	struct tw_worker_stats t;
+	memset(&t, 0, sizeof(t));
+	for (unsigned i = 0; i < sh->nworkers; i++) {
+		const uint64_t *a = (const uint64_t *)(const void *)&sh->workers[i]->st;
+		uint64_t *s = (uint64_t *)(void *)&t;
+		for (size_t k = 0; k < sizeof(t) / sizeof(uint64_t); k++)
+			s[k] += a[k];
+	}
+	fprintf(f, "trustwired counters (all workers)\n");
+	uint64_t exc = 0;
+	for (unsigned e = 0; e < TW_NET_EXCEPTIONS; e++)
+		exc += t.exception[e];
+	fprintf(f, "  rx %llu (%llu octets)  tx %llu  tx_full %llu  l2_replies %llu  exception %llu  "
+		   "udp_other %llu  nomem %llu\n",
+		(unsigned long long)t.rx, (unsigned long long)t.rx_bytes, (unsigned long long)t.tx,
+		(unsigned long long)t.tx_full, (unsigned long long)t.l2_replies,
+		(unsigned long long)exc, (unsigned long long)t.udp_other,
+		(unsigned long long)t.nomem);
+	fprintf(f, "  exceptions (dropped: no exception port):");
+	for (unsigned e = 0; e < TW_NET_EXCEPTIONS; e++)
+		if (t.exception[e])
+			fprintf(f, " %s=%llu", tw_net_exception_str((enum tw_net_exception)e),
+				(unsigned long long)t.exception[e]);
+	fprintf(f, "\n");
+	fprintf(f, "  drops:");
+	for (unsigned r = 0; r < TW_NET_DROP_REASONS; r++)
+		if (t.drop[r])
+			fprintf(f, " %s=%llu", tw_net_drop_str((enum tw_net_drop)r),
+				(unsigned long long)t.drop[r]);
+	fprintf(f, "\n");
+	fprintf(f, "  queries %llu  hits %llu  misses %llu  coalesced %llu  formerr %llu  notimp %llu  "
+		   "not_query %llu\n",
+		(unsigned long long)t.queries, (unsigned long long)t.hits,
+		(unsigned long long)t.misses, (unsigned long long)t.coalesced,
+		(unsigned long long)t.formerr, (unsigned long long)t.notimp,
+		(unsigned long long)t.not_query);
+	fprintf(f, "  verdicts: secure %llu  insecure %llu  bogus %llu  indeterminate %llu  "
+		   "unchecked %llu\n",
+		(unsigned long long)t.verdict[TW_VAL_SECURE],
+		(unsigned long long)t.verdict[TW_VAL_INSECURE],
+		(unsigned long long)t.verdict[TW_VAL_BOGUS],
+		(unsigned long long)t.verdict[TW_VAL_INDETERMINATE],
+		(unsigned long long)t.verdict[TW_VAL_UNCHECKED]);
+	fprintf(f, "  bogus by EDE:");
+	for (unsigned e = 0; e <= TW_EDE_COUNTED; e++)
+		if (t.bogus_ede[e])
+			fprintf(f, " %s%u=%llu", e == TW_EDE_COUNTED ? ">=" : "", e,
+				(unsigned long long)t.bogus_ede[e]);
+	fprintf(f, "\n");
+	fprintf(f, "  upstream: sent %llu  answers %llu  mismatched %llu  timeouts %llu  "
+		   "given_up %llu  unroutable %llu  malformed %llu\n",
+		(unsigned long long)t.upstream_sent, (unsigned long long)t.upstream_answers,
+		(unsigned long long)t.upstream_mismatch, (unsigned long long)t.upstream_timeouts,
+		(unsigned long long)t.upstream_giveups, (unsigned long long)t.upstream_unroutable,
+		(unsigned long long)t.upstream_bad);
+	fprintf(f, "  upstream: late %llu  truncated %llu  tcp: asked %llu  answered %llu  failed %llu  "
+		   "refused %llu  badvers %llu\n",
+		(unsigned long long)t.upstream_late, (unsigned long long)t.upstream_truncated,
+		(unsigned long long)t.slowpath_asked, (unsigned long long)t.slowpath_answers,
+		(unsigned long long)t.slowpath_failed, (unsigned long long)t.slowpath_full,
+		(unsigned long long)t.badvers);
+	fprintf(f, "  full: pending %llu  waiters %llu  queries %llu  handoff %llu  "
+		   "local_servfail %llu  crypto_jobs %llu\n",
+		(unsigned long long)t.pending_full, (unsigned long long)t.waiters_full,
+		(unsigned long long)t.queries_full, (unsigned long long)t.handoff_full,
+		(unsigned long long)t.answers_servfail_local, (unsigned long long)t.crypto_jobs);
+	for (unsigned i = 0; i < sh->nworkers; i++) {
+		const struct tw_worker_stats *s = &sh->workers[i]->st;
+		double busy = s->cycles ? (double)s->busy_cycles / (double)s->cycles : 0;
+		double cpq = s->queries ? (double)s->busy_cycles / (double)s->queries : 0;
+		fprintf(f, "  worker %u (lcore %u): busy %.1f %%  busy cycles per query %.0f  "
+			   "rx %llu  tx %llu\n",
+			i, rte_lcore_id(), busy * 100, cpq, (unsigned long long)s->rx,
+			(unsigned long long)s->tx);
+	}
+}
