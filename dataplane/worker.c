@@ -66,6 +66,7 @@ struct tw_worker {
 	struct tw_worker_stats st;
 	struct tw_dp_shared *sh;
 	unsigned id;
+	unsigned lcore;               /* the lcore running it (for the counters) */
 	uint16_t queue;
 	struct tw_net_ctx *net;
 	struct tw_cache_thread *ct;
@@ -693,6 +694,7 @@ int tw_worker_main(void *arg)
 {
 	struct tw_worker *w = arg;
 	struct tw_dp_shared *sh = w->sh;
+	w->lcore = rte_lcore_id();
 	w->ct = tw_cache_thread_register(sh->cache);
 	if (!w->ct) {
 		RTE_LOG(ERR, USER1, "worker %u: cannot register with the cache\n", w->id);
@@ -933,7 +935,7 @@ void tw_worker_print_stats(struct tw_dp_shared *sh, FILE *f)
 		double cpq = s->queries ? (double)s->busy_cycles / (double)s->queries : 0;
 		fprintf(f, "  worker %u (lcore %u): busy %.1f %%  busy cycles per query %.0f  "
 			   "rx %llu  tx %llu\n",
-			i, rte_lcore_id(), busy * 100, cpq, (unsigned long long)s->rx,
+			i, sh->workers[i]->lcore, busy * 100, cpq, (unsigned long long)s->rx,
 			(unsigned long long)s->tx);
 	}
 }
