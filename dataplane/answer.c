@@ -26,6 +26,7 @@ int tw_answer_query_from_msg(const struct tw_dns_msg *q, struct tw_answer_query 
 	if (rc)
 		return rc;
 	out->id = q->id;
+	out->tcp = false;
 	out->qtype = q->qtype;
 	out->qclass = q->qclass;
 	out->opcode = (uint8_t)TW_DNS_OPCODE(q->flags);
@@ -43,6 +44,8 @@ int tw_answer_query_from_msg(const struct tw_dns_msg *q, struct tw_answer_query 
 
 size_t tw_answer_size_limit(const struct tw_answer_query *c, uint16_t server_udp_size)
 {
+	if (c->tcp)
+		return 65535; /* RFC 7766 §8: the TCP message length is the limit */
 	if (!c->edns)
 		return TW_ANSWER_UDP_MIN; /* RFC 1035 §4.2.1 */
 	/* RFC 6891 §6.2.5: sizes below 512 are taken as 512; we send no more than

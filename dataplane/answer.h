@@ -54,6 +54,9 @@ struct tw_answer_query {
 	bool cd;
 	bool ad;              /* AD in the query: the client understands AD (RFC 6840 §5.7) */
 	bool edns;            /* the query had an OPT record */
+	bool tcp;             /* asked over TCP: the answer may take 65535 octets
+			       * (RFC 7766 §8); from_msg sets false, the caller
+			       * sets it */
 	bool dnssec_ok;       /* its DO bit (RFC 3225) */
 	uint8_t edns_version; /* the caller answers BADVERS above 0 (RFC 6891 §6.1.3) */
 	uint8_t variant;      /* tw_cache_pkt_variant() of the query (cache/cache.h) */

@@ -33,6 +33,9 @@
 #include "mgmt/anchors.h"
 #include "mgmt/config.h"
 
+/* The kernel interface of the exception port. */
+#define TAP_IFNAME "tw-exc0"
+
 static volatile sig_atomic_t got_stop, got_usr1;
 
 static void on_signal(int sig)
@@ -188,7 +191,20 @@ int main(int argc, char **argv)
 	sh.tsc0 = rte_get_tsc_cycles();
 	sh.wall0_ms = wall_ms();
 
-	/* the slow path: TCP to the farm for truncated answers, kernel sockets */
+	/* the exception port: the kernel gets TCP (clients' and the slow path's own),
+	 * fragments and other traffic, with the appliance's addresses */
+	sh.tap_port = -1;
+	if (cfg.tcp_enabled || cfg.exception == TW_CONFIG_EXCEPTION_TAP) {
+		uint16_t tp;
+		if (tw_tap_setup(TAP_IFNAME, sh.netconf.mac, (uint16_t)nw, sh.mp,
+				 cfg.port.ip.family ? cfg.port.ip.addr : NULL, cfg.port.ip.prefix,
+				 cfg.port.ip6.family ? cfg.port.ip6.addr : NULL, cfg.port.ip6.prefix,
+				 &tp, err, sizeof(err)) != 0)
+			die(err);
+		sh.tap_port = tp;
+	}
+	/* the slow path: TCP to the farm for truncated answers and TCP clients,
+	 * kernel sockets */
 	if (cfg.tcp_enabled) {
 		struct tw_slowpath_upstream su[TW_UPSTREAM_MAX];
 		for (unsigned i = 0; i < sh.nupstreams; i++) {
@@ -196,8 +212,14 @@ int main(int argc, char **argv)
 			memcpy(su[i].addr, sh.upstream[i].addr, 16);
 			su[i].port = sh.upstream[i].port;
 		}
-		sh.slow = tw_slowpath_new(nw, su, sh.nupstreams, 64, 2000, err, sizeof(err));
-		if (!sh.slow || tw_slowpath_start(sh.slow, err, sizeof(err)) != 0)
+		sh.slow = tw_slowpath_new(nw, su, sh.nupstreams, 128, 2000, err, sizeof(err));
+		if (!sh.slow)
+			die(err);
+		for (unsigned i = 0; i < sh.nlisten; i++)
+			if (tw_slowpath_listen(sh.slow, sh.listen[i].family, sh.listen[i].addr,
+					       sh.listen[i].port, err, sizeof(err)) != 0)
+				die(err);
+		if (tw_slowpath_start(sh.slow, err, sizeof(err)) != 0)
 			die(err);
 	}
 	for (unsigned i = 0; i < nw; i++) {
@@ -237,6 +259,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	tw_port_stop(sh.port);
+	if (sh.tap_port >= 0)
+		tw_port_stop((uint16_t)sh.tap_port);
 	for (unsigned i = 0; i < nw; i++)
 		tw_worker_free(sh.workers[i]);
 	tw_slowpath_free(sh.slow);

@@ -2,9 +2,17 @@
  * queue per worker, RSS on the UDP 4-tuple when there is more than one. */
 #include "dataplane/port.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <rte_dev.h>
 #include <rte_ethdev.h>
 
 #define RX_DESC 1024
@@ -86,4 +94,97 @@ void tw_port_stop(uint16_t port)
 {
 	(void)rte_eth_dev_stop(port);
 	(void)rte_eth_dev_close(port);
+}
+
+/* Linux's in6_ifreq (linux/ipv6.h), for SIOCSIFADDR on an AF_INET6 socket. */
+struct tw_in6_ifreq {
+	struct in6_addr addr;
+	uint32_t prefixlen;
+	int ifindex;
+};
+
+static int kernel_addrs(const char *ifname, const uint8_t ip4[4], uint8_t prefix4,
+			const uint8_t ip6[16], uint8_t prefix6, char *err, size_t errcap)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errcap, "exception port %s: socket: %s", ifname, strerror(errno));
+		return -1;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	int rc = 0;
+	const char *step = "";
+	if (ip4 && prefix4) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ifr.ifr_addr;
+		a->sin_family = AF_INET;
+		memcpy(&a->sin_addr, ip4, 4);
+		step = "IPv4 address";
+		rc = ioctl(fd, SIOCSIFADDR, &ifr);
+		if (rc == 0) {
+			uint32_t mask = prefix4 >= 32 ? 0xFFFFFFFFu : ~(0xFFFFFFFFu >> prefix4);
+			a->sin_addr.s_addr = htonl(mask);
+			step = "IPv4 netmask";
+			rc = ioctl(fd, SIOCSIFNETMASK, &ifr);
+		}
+	}
+	if (rc == 0) {
+		step = "flags";
+		rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+		if (rc == 0) {
+			ifr.ifr_flags |= IFF_UP;
+			step = "up";
+			rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+		}
+	}
+	if (rc == 0 && ip6 && prefix6) {
+		int fd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		struct tw_in6_ifreq r6;
+		memset(&r6, 0, sizeof(r6));
+		memcpy(&r6.addr, ip6, 16);
+		r6.prefixlen = prefix6;
+		r6.ifindex = (int)if_nametoindex(ifname);
+		step = "IPv6 address";
+		rc = fd6 < 0 ? -1 : ioctl(fd6, SIOCSIFADDR, &r6);
+		if (fd6 >= 0)
+			close(fd6);
+	}
+	if (rc != 0)
+		snprintf(err, errcap, "exception port %s: %s: %s", ifname, step, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+int tw_tap_setup(const char *ifname, const uint8_t mac[6], uint16_t ntx, struct rte_mempool *mp,
+		 const uint8_t ip4[4], uint8_t prefix4, const uint8_t ip6[16], uint8_t prefix6,
+		 uint16_t *port, char *err, size_t errcap)
+{
+	char args[192], name[64];
+	snprintf(name, sizeof(name), "net_tap_%s", ifname);
+	snprintf(args, sizeof(args), "%s,iface=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x", name, ifname,
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	int rc = rte_dev_probe(args);
+	if (rc != 0) {
+		snprintf(err, errcap, "exception port: probing %s: %s", args, rte_strerror(-rc));
+		return -1;
+	}
+	if (rte_eth_dev_get_port_by_name(name, port) != 0) {
+		snprintf(err, errcap, "exception port: %s made no port", name);
+		return -1;
+	}
+	struct rte_eth_conf conf;
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(*port, 1, ntx, &conf);
+	for (uint16_t q = 0; rc == 0 && q < 1; q++)
+		rc = rte_eth_rx_queue_setup(*port, q, 512, 0, NULL, mp);
+	for (uint16_t q = 0; rc == 0 && q < ntx; q++)
+		rc = rte_eth_tx_queue_setup(*port, q, 512, 0, NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(*port);
+	if (rc != 0) {
+		snprintf(err, errcap, "exception port %s: setup: %s", ifname, rte_strerror(-rc));
+		return -1;
+	}
+	return kernel_addrs(ifname, ip4, prefix4, ip6, prefix6, err, errcap);
 }

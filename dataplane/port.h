@@ -22,4 +22,15 @@ int tw_port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp, struct tw_
 /* Stops and closes the port. */
 void tw_port_stop(uint16_t port);
 
+/* The exception port: a TAP device (DPDK's net_tap) named ifname with the
+ * service port's MAC, one rx queue (read by worker 0) and ntx tx queues (one per
+ * worker), so that the kernel sees what the workers do not handle (TCP, IPv4
+ * fragments, other protocols) and can answer through the DPDK port. Also gives
+ * the kernel interface the appliance's addresses (ip4/prefix, ip6/prefix; zero
+ * family: none) and brings it up. *port: its DPDK port id. Returns 0 or -1 with
+ * err. Setup time. */
+int tw_tap_setup(const char *ifname, const uint8_t mac[6], uint16_t ntx, struct rte_mempool *mp,
+		 const uint8_t ip4[4], uint8_t prefix4, const uint8_t ip6[16], uint8_t prefix6,
+		 uint16_t *port, char *err, size_t errcap);
+
 #endif

@@ -31,11 +31,30 @@
 
 #define SLOW_MSG_MAX 65535u
 
+/* A slot: an upstream question and its answer, or a client's TCP query and its
+ * answer. */
 struct sp_obj {
-	struct tw_slowpath_answer a;   /* first: what a worker sees */
+	union {                        /* first: what a worker sees */
+		struct tw_slowpath_answer a;
+		struct tw_slowpath_query q;
+	};
 	unsigned worker;
 	unsigned upstream;
+	uint32_t conn, conn_gen;       /* TCP client: its connection */
 	uint8_t buf[SLOW_MSG_MAX];
+};
+
+#define SLOW_LISTEN_MAX 8
+#define SLOW_CONN_MAX 64
+#define SLOW_IDLE_MS 10000u        /* RFC 7766 §6.2.3: close idle connections */
+
+struct sp_conn {
+	int fd;                        /* -1: free */
+	uint32_t gen;
+	uint32_t outstanding;          /* queries handed to workers */
+	uint64_t last_ms;
+	uint32_t rlen;
+	uint8_t rbuf[2 + SLOW_MSG_MAX];
 };
 
 struct tw_slowpath {
@@ -45,6 +64,12 @@ struct tw_slowpath {
 	struct rte_mempool *pool;
 	struct rte_ring *req;                       /* workers -> thread */
 	struct rte_ring *resp[TW_SLOWPATH_WORKERS]; /* thread -> worker i */
+	struct rte_ring *tcpq[TW_SLOWPATH_WORKERS]; /* client queries -> worker i */
+	struct rte_ring *tcpa;                      /* workers -> thread: answers */
+	unsigned next_worker;
+	int lfd[SLOW_LISTEN_MAX];
+	unsigned nlisten;
+	struct sp_conn *conns;                      /* SLOW_CONN_MAX */
 	pthread_t thread;
 	bool started;
 	volatile bool stop;
@@ -170,26 +195,176 @@ out:
 	return got;
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void conn_close(struct tw_slowpath *sp, struct sp_conn *c)
+{
+	(void)sp;
+	close(c->fd);
+	c->fd = -1;
+	c->gen++;
+	c->rlen = 0;
+	c->outstanding = 0;
+}
+
+/* Every whole length-prefixed query in c's buffer goes to a worker. */
+static void conn_queries(struct tw_slowpath *sp, struct sp_conn *c, uint32_t ci)
+{
+	for (;;) {
+		if (c->rlen < 2)
+			return;
+		uint32_t mlen = (uint32_t)c->rbuf[0] << 8 | c->rbuf[1];
+		if (c->rlen < 2 + mlen)
+			return;
+		void *p;
+		unsigned wk = sp->next_worker++ % sp->nworkers;
+		if (mlen == 0 || rte_mempool_get(sp->pool, &p) != 0) {
+			sp->st.tcp_refused++;
+			conn_close(sp, c);
+			return;
+		}
+		struct sp_obj *o = p;
+		memcpy(o->buf, c->rbuf + 2, mlen);
+		o->q.wire = o->buf;
+		o->q.len = mlen;
+		o->conn = ci;
+		o->conn_gen = c->gen;
+		o->worker = wk;
+		if (rte_ring_sp_enqueue(sp->tcpq[wk], o) != 0) {
+			rte_mempool_put(sp->pool, o);
+			sp->st.tcp_refused++;
+			conn_close(sp, c);
+			return;
+		}
+		sp->st.tcp_queries++;
+		c->outstanding++;
+		memmove(c->rbuf, c->rbuf + 2 + mlen, c->rlen - 2 - mlen);
+		c->rlen -= 2 + mlen;
+	}
+}
+
+/* Answers the workers made go back on their connections. */
+static unsigned tcp_answers(struct tw_slowpath *sp)
+{
+	void *p;
+	unsigned n = 0;
+	while (rte_ring_sc_dequeue(sp->tcpa, &p) == 0) {
+		struct sp_obj *o = p;
+		struct sp_conn *c = &sp->conns[o->conn];
+		n++;
+		if (c->fd >= 0 && c->gen == o->conn_gen) {
+			c->outstanding--;
+			c->last_ms = mono_ms();
+			struct timespec dl;
+			clock_gettime(CLOCK_MONOTONIC, &dl);
+			dl.tv_sec += 2;
+			uint8_t lb[2] = { (uint8_t)(o->q.len >> 8), (uint8_t)o->q.len };
+			if (o->q.len == 0 || !io_all(c->fd, lb, 2, true, &dl) ||
+			    !io_all(c->fd, o->buf, o->q.len, true, &dl))
+				conn_close(sp, c);
+			else
+				sp->st.tcp_answers++;
+		}
+		rte_mempool_put(sp->pool, o);
+	}
+	return n;
+}
+
+/* Accepts, reads and expires TCP client connections; waits at most wait_ms. */
+static void tcp_io(struct tw_slowpath *sp, int wait_ms)
+{
+	struct pollfd pf[SLOW_LISTEN_MAX + SLOW_CONN_MAX];
+	uint32_t who[SLOW_LISTEN_MAX + SLOW_CONN_MAX];
+	unsigned n = 0;
+	for (unsigned i = 0; i < sp->nlisten; i++) {
+		pf[n] = (struct pollfd){ .fd = sp->lfd[i], .events = POLLIN };
+		who[n++] = UINT32_MAX;
+	}
+	for (uint32_t i = 0; i < SLOW_CONN_MAX; i++)
+		if (sp->conns[i].fd >= 0) {
+			pf[n] = (struct pollfd){ .fd = sp->conns[i].fd, .events = POLLIN };
+			who[n++] = i;
+		}
+	if (n == 0) {
+		if (wait_ms)
+			usleep((useconds_t)wait_ms * 1000u);
+		return;
+	}
+	if (poll(pf, n, wait_ms) <= 0)
+		goto idle;
+	uint64_t now = mono_ms();
+	for (unsigned k = 0; k < n; k++) {
+		if (!pf[k].revents)
+			continue;
+		if (who[k] == UINT32_MAX) {
+			int fd = accept4(pf[k].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd < 0)
+				continue;
+			uint32_t ci = 0;
+			while (ci < SLOW_CONN_MAX && sp->conns[ci].fd >= 0)
+				ci++;
+			if (ci == SLOW_CONN_MAX) {
+				sp->st.tcp_refused++;
+				close(fd);
+				continue;
+			}
+			struct sp_conn *c = &sp->conns[ci];
+			c->fd = fd;
+			c->rlen = 0;
+			c->outstanding = 0;
+			c->last_ms = now;
+			sp->st.tcp_accepted++;
+			continue;
+		}
+		struct sp_conn *c = &sp->conns[who[k]];
+		ssize_t r = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
+		if (r <= 0) {
+			if (r == 0 || (errno != EAGAIN && errno != EINTR))
+				conn_close(sp, c);
+			continue;
+		}
+		c->rlen += (uint32_t)r;
+		c->last_ms = now;
+		conn_queries(sp, c, who[k]);
+	}
+idle:
+	now = mono_ms();
+	for (uint32_t i = 0; i < SLOW_CONN_MAX; i++) {
+		struct sp_conn *c = &sp->conns[i];
+		if (c->fd >= 0 && c->outstanding == 0 && now - c->last_ms > SLOW_IDLE_MS) {
+			sp->st.tcp_closed_idle++;
+			conn_close(sp, c);
+		}
+	}
+}
+
 static void *slow_main(void *arg)
 {
 	struct tw_slowpath *sp = arg;
 	for (;;) {
+		bool stopping = __atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE);
+		unsigned work = tcp_answers(sp);
 		void *p;
-		if (rte_ring_sc_dequeue(sp->req, &p) != 0) {
-			if (__atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE))
-				break;
-			usleep(500);
-			continue;
+		if (rte_ring_sc_dequeue(sp->req, &p) == 0) {
+			struct sp_obj *o = p;
+			o->a.len = stopping ? 0 : tcp_ask(sp, o);
+			o->a.wire = o->buf;
+			if (o->a.len)
+				sp->st.answered++;
+			else
+				sp->st.failed++;
+			/* the ring holds every slot: never full */
+			(void)rte_ring_sp_enqueue(sp->resp[o->worker], o);
+			work++;
+		} else if (stopping) {
+			break;
 		}
-		struct sp_obj *o = p;
-		o->a.len = __atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE) ? 0 : tcp_ask(sp, o);
-		o->a.wire = o->buf;
-		if (o->a.len)
-			sp->st.answered++;
-		else
-			sp->st.failed++;
-		/* the ring holds every slot: never full */
-		(void)rte_ring_sp_enqueue(sp->resp[o->worker], o);
+		tcp_io(sp, work ? 0 : 1);
 	}
 	return NULL;
 }
@@ -220,14 +395,24 @@ struct tw_slowpath *tw_slowpath_new(unsigned nworkers, const struct tw_slowpath_
 	 * slots along */
 	sp->pool = rte_mempool_create(name, slots, sizeof(struct sp_obj), 0, 0, NULL, NULL, NULL,
 				      NULL, SOCKET_ID_ANY, 0);
+	snprintf(name, sizeof(name), "tw_slow_tcpa%u", id);
+	sp->tcpa = rte_ring_create(name, ringsz, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	sp->conns = calloc(SLOW_CONN_MAX, sizeof(*sp->conns));
+	for (unsigned i = 0; sp->conns && i < SLOW_CONN_MAX; i++)
+		sp->conns[i].fd = -1;
+	for (unsigned i = 0; i < SLOW_LISTEN_MAX; i++)
+		sp->lfd[i] = -1;
 	snprintf(name, sizeof(name), "tw_slow_req%u", id);
 	sp->req = rte_ring_create(name, ringsz, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	bool ok = sp->pool && sp->req;
+	bool ok = sp->pool && sp->req && sp->tcpa && sp->conns;
 	for (unsigned i = 0; ok && i < nworkers; i++) {
 		snprintf(name, sizeof(name), "tw_slow_resp%u_%u", id, i);
 		sp->resp[i] = rte_ring_create(name, ringsz, SOCKET_ID_ANY,
 					      RING_F_SP_ENQ | RING_F_SC_DEQ);
-		ok = sp->resp[i] != NULL;
+		snprintf(name, sizeof(name), "tw_slow_tcpq%u_%u", id, i);
+		sp->tcpq[i] = rte_ring_create(name, ringsz, SOCKET_ID_ANY,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		ok = sp->resp[i] && sp->tcpq[i];
 	}
 	if (!ok) {
 		snprintf(err, errcap, "slow path: no memory for its pool and rings: %s",
@@ -264,8 +449,17 @@ void tw_slowpath_free(struct tw_slowpath *sp)
 	if (!sp)
 		return;
 	tw_slowpath_stop(sp);
-	for (unsigned i = 0; i < TW_SLOWPATH_WORKERS; i++)
+	for (unsigned i = 0; i < TW_SLOWPATH_WORKERS; i++) {
 		rte_ring_free(sp->resp[i]);
+		rte_ring_free(sp->tcpq[i]);
+	}
+	rte_ring_free(sp->tcpa);
+	for (unsigned i = 0; i < sp->nlisten; i++)
+		close(sp->lfd[i]);
+	for (unsigned i = 0; sp->conns && i < SLOW_CONN_MAX; i++)
+		if (sp->conns[i].fd >= 0)
+			close(sp->conns[i].fd);
+	free(sp->conns);
 	rte_ring_free(sp->req);
 	rte_mempool_free(sp->pool);
 	free(sp);
@@ -305,4 +499,69 @@ void tw_slowpath_release(struct tw_slowpath *sp, struct tw_slowpath_answer *a)
 const struct tw_slowpath_stats *tw_slowpath_stats(const struct tw_slowpath *sp)
 {
 	return &sp->st;
+}
+
+int tw_slowpath_listen(struct tw_slowpath *sp, int family, const uint8_t addr[16], uint16_t port,
+		       char *err, size_t errcap)
+{
+	if (sp->nlisten == SLOW_LISTEN_MAX) {
+		snprintf(err, errcap, "slow path: more than %d TCP service addresses", SLOW_LISTEN_MAX);
+		return -1;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		memcpy(&a->sin_addr, addr, 4);
+		sl = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		memcpy(&a->sin6_addr, addr, 16);
+		sl = sizeof(*a);
+	}
+	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd >= 0) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/* the address appears on the exception interface after we start */
+		(void)setsockopt(fd, family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+				 family == AF_INET ? IP_FREEBIND : IPV6_FREEBIND, &one, sizeof(one));
+		if (family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 64) != 0) {
+		char a[64];
+		inet_ntop(family, addr, a, sizeof(a));
+		snprintf(err, errcap, "slow path: cannot listen on TCP %s port %u: %s", a, port,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	sp->lfd[sp->nlisten++] = fd;
+	return 0;
+}
+
+unsigned tw_slowpath_tcp_poll(struct tw_slowpath *sp, unsigned worker,
+			      struct tw_slowpath_query **out, unsigned max)
+{
+	return rte_ring_sc_dequeue_burst(sp->tcpq[worker], (void **)out, max, NULL);
+}
+
+void tw_slowpath_tcp_answer(struct tw_slowpath *sp, struct tw_slowpath_query *q,
+			    const uint8_t *answer, size_t len)
+{
+	struct sp_obj *o = (struct sp_obj *)q;
+	if (len > SLOW_MSG_MAX)
+		len = 0;
+	if (len)
+		memcpy(o->buf, answer, len);
+	o->q.len = (uint32_t)len;
+	/* room for every slot: never full */
+	(void)rte_ring_mp_enqueue(sp->tcpa, o);
 }

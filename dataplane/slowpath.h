@@ -1,6 +1,7 @@
 /* The slow path: a thread with kernel sockets for what the poll-mode workers do
- * not do themselves. Today: asking the farm again over TCP when its UDP answer
- * was truncated (RFC 7766 §5: a TC answer is retried over TCP). The engine stays
+ * not do themselves: asking the farm again over TCP when its UDP answer was
+ * truncated (RFC 7766 §5: a TC answer is retried over TCP), and serving clients
+ * that ask over TCP. The engine stays
  * with the worker: the slow path only moves the question out and the answer
  * back, through rings, so a worker never blocks or makes a system call.
  *
@@ -43,7 +44,8 @@ struct tw_slowpath_answer {
 /* Counters of the slow path thread, read as plain loads (the workers count
  * what they asked and what was refused in their own counters). */
 struct tw_slowpath_stats {
-	uint64_t answered, failed;
+	uint64_t answered, failed;                 /* upstream TCP questions */
+	uint64_t tcp_accepted, tcp_queries, tcp_answers, tcp_refused, tcp_closed_idle;
 };
 
 /* New slow path for nworkers workers and these upstreams, with `slots`
@@ -70,6 +72,33 @@ int tw_slowpath_ask(struct tw_slowpath *sp, unsigned worker, uint64_t owner,
 unsigned tw_slowpath_poll(struct tw_slowpath *sp, unsigned worker,
 			  struct tw_slowpath_answer **out, unsigned max);
 void tw_slowpath_release(struct tw_slowpath *sp, struct tw_slowpath_answer *a);
+
+/* ---- DNS over TCP for clients (RFC 7766) ----
+ * The slow path listens on the service addresses with kernel sockets (the
+ * kernel sees the clients' TCP through the exception path), reads each
+ * length-prefixed query and hands it to a worker, which answers it as it
+ * answers UDP (the engine, the caches) and gives the answer back here to be
+ * written to the connection. */
+
+/* A client's query over TCP, held by a worker until it answers. */
+struct tw_slowpath_query {
+	uint32_t len;
+	const uint8_t *wire;
+};
+
+/* Listens on addr:port (family AF_INET/AF_INET6; the address need not exist
+ * yet: IP_FREEBIND). Before tw_slowpath_start(). Returns 0 or -1 with err. */
+int tw_slowpath_listen(struct tw_slowpath *sp, int family, const uint8_t addr[16], uint16_t port,
+		       char *err, size_t errcap);
+
+/* Up to max TCP queries for worker `worker` (spread over the workers in turn). */
+unsigned tw_slowpath_tcp_poll(struct tw_slowpath *sp, unsigned worker,
+			      struct tw_slowpath_query **out, unsigned max);
+
+/* The answer (len octets; 0: none, the connection is closed) to query q, which
+ * is released. Any worker. */
+void tw_slowpath_tcp_answer(struct tw_slowpath *sp, struct tw_slowpath_query *q,
+			    const uint8_t *answer, size_t len);
 
 const struct tw_slowpath_stats *tw_slowpath_stats(const struct tw_slowpath *sp);
 

@@ -56,9 +56,14 @@ struct wq {
 /* A client waiting for an answer: its query's mbuf (the reply is written into
  * it, so the client's addressing never has to be rebuilt), the frame's layout
  * and what the answer must echo. */
+struct client {
+	struct rte_mbuf *m;               /* UDP: the query's mbuf */
+	struct tw_net_pkt pkt;            /* and its layout */
+	struct tw_slowpath_query *tq;     /* TCP: the slow path's query */
+};
+
 struct waiter {
-	struct rte_mbuf *m;
-	struct tw_net_pkt pkt;
+	struct client cl;
 	struct tw_answer_query aq;
 };
 
@@ -81,8 +86,9 @@ struct tw_worker {
 	uint32_t now;                 /* wall clock, seconds */
 	uint64_t now_ms;
 	uint64_t next_solicit_ms;
-	unsigned ntx;
+	unsigned ntx, nktx;
 	struct rte_mbuf *tx[TX_MAX];
+	struct rte_mbuf *ktx[TX_MAX];    /* to the kernel (exception port) */
 	struct tw_dns_rr qrr[QUERY_RRS];
 	struct tw_dns_rr *rrr;        /* RESP_RRS */
 	uint8_t *abuf;                /* an answer being built (64 KiB) */
@@ -114,6 +120,28 @@ static void tx_flush(struct tw_worker *w)
 	w->ntx = 0;
 }
 
+/* Frames for the kernel go out on the exception port's queue of this worker. */
+static void ktx_flush(struct tw_worker *w)
+{
+	if (!w->nktx)
+		return;
+	uint16_t sent = rte_eth_tx_burst((uint16_t)w->sh->tap_port, (uint16_t)w->id, w->ktx,
+					 (uint16_t)w->nktx);
+	w->st.to_kernel += sent;
+	if (sent < w->nktx) {
+		w->st.tx_full += w->nktx - sent;
+		rte_pktmbuf_free_bulk(&w->ktx[sent], w->nktx - sent);
+	}
+	w->nktx = 0;
+}
+
+static void to_kernel(struct tw_worker *w, struct rte_mbuf *m)
+{
+	if (w->nktx == TX_MAX)
+		ktx_flush(w);
+	w->ktx[w->nktx++] = m;
+}
+
 static void tx_push(struct tw_worker *w, struct rte_mbuf *m, size_t len)
 {
 	m->data_len = (uint16_t)len;
@@ -138,6 +166,18 @@ static void reply(struct tw_worker *w, struct rte_mbuf *m, const struct tw_net_p
 	}
 	memcpy(frame + pkt->payload, w->abuf, alen);
 	tx_push(w, m, tw_net_udp_reply(pkt, frame, (uint16_t)alen));
+}
+
+/* Sends the answer of alen octets in w->abuf to the client (alen 0: none; a TCP
+ * connection is then closed). */
+static void deliver(struct tw_worker *w, const struct client *cl, size_t alen)
+{
+	if (cl->tq) {
+		tw_slowpath_tcp_answer(w->sh->slow, cl->tq, w->abuf, alen);
+		w->st.tcp_answers += alen != 0;
+		return;
+	}
+	reply(w, cl->m, &cl->pkt, alen);
 }
 
 /* ---- engine queries -------------------------------------------------------------- */
@@ -263,8 +303,7 @@ static void wq_finish(struct tw_worker *w, uint32_t idx)
 			variants_done |= 1ull << (v & 63);
 			(void)tw_cache_pkt_insert(w->ct, w->abuf, alen, v, cst, cache_ttl, w->now);
 		}
-		reply(w, wt->m, &wt->pkt, alen);
-		wt->m = NULL;
+		deliver(w, &wt->cl, alen);
 	}
 	tw_inflight_remove(w->infl, x->inflight);
 	tw_val_query_free(x->q);
@@ -355,52 +394,51 @@ static bool is_service(const struct tw_dp_shared *sh, const struct tw_net_pkt *p
 }
 
 /* A local answer (FORMERR, NOTIMP, SERVFAIL) already in w->abuf. */
-static void on_query(struct tw_worker *w, struct rte_mbuf *m, const struct tw_net_pkt *pkt)
+static void on_query(struct tw_worker *w, const struct client *cl, const uint8_t *wire, size_t len)
 {
 	struct tw_dp_shared *sh = w->sh;
-	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
-	const uint8_t *wire = frame + pkt->payload;
-	size_t len = pkt->payload_len;
 	struct tw_dns_msg q;
 	w->st.queries++;
 	if (len < 12 || (wire[2] & 0x80)) {
 		/* no header, or a response sent to the service: never answered
 		 * (no reflection loops) */
 		w->st.not_query++;
-		rte_pktmbuf_free(m);
+		deliver(w, cl, 0);
 		return;
 	}
 	int rc = tw_dns_msg_parse(&q, wire, len, w->qrr, QUERY_RRS);
 	if (rc != 0 || q.qdcount != 1 || q.ancount || q.nscount ||
 	    q.qname != 12 || (wire[12] & 0xC0)) {
 		w->st.formerr++;
-		reply(w, m, pkt, tw_answer_formerr(wire, len, w->abuf, 65536));
+		deliver(w, cl, tw_answer_formerr(wire, len, w->abuf, 65536));
 		return;
 	}
 	struct tw_answer_query aq;
 	if (tw_answer_query_from_msg(&q, &aq) != 0) {
 		w->st.formerr++;
-		reply(w, m, pkt, tw_answer_formerr(wire, len, w->abuf, 65536));
+		deliver(w, cl, tw_answer_formerr(wire, len, w->abuf, 65536));
 		return;
 	}
 	if (aq.edns && aq.edns_version > 0) {
 		/* RFC 6891 §6.1.3 */
 		w->st.badvers++;
-		reply(w, m, pkt, tw_answer_servfail(&aq, TW_DNS_R_BADVERS, TW_EDE_NONE, NULL,
+		deliver(w, cl, tw_answer_servfail(&aq, TW_DNS_R_BADVERS, TW_EDE_NONE, NULL,
 						    sh->server_udp_size, w->abuf, 65536));
 		return;
 	}
 	if (TW_DNS_OPCODE(q.flags) != 0) {
 		w->st.notimp++;
-		reply(w, m, pkt, tw_answer_servfail(&aq, TW_DNS_R_NOTIMP, TW_EDE_NONE, NULL,
+		deliver(w, cl, tw_answer_servfail(&aq, TW_DNS_R_NOTIMP, TW_EDE_NONE, NULL,
 						    sh->server_udp_size, w->abuf, 65536));
 		return;
 	}
-	/* the hit path: a ready answer, ID, case and TTLs patched */
-	size_t alen = tw_cache_pkt_answer(w->ct, &q, w->now, w->abuf, 65536);
+	aq.tcp = cl->tq != NULL;
+	/* the hit path: a ready answer, ID, case and TTLs patched (not over TCP:
+	 * the ready answers are cut to UDP sizes) */
+	size_t alen = cl->tq ? 0 : tw_cache_pkt_answer(w->ct, &q, w->now, w->abuf, 65536);
 	if (alen) {
 		w->st.hits++;
-		reply(w, m, pkt, alen);
+		deliver(w, cl, alen);
 		return;
 	}
 	w->st.misses++;
@@ -412,7 +450,7 @@ static void on_query(struct tw_worker *w, struct rte_mbuf *m, const struct tw_ne
 					     &created);
 	if (h == TW_INFLIGHT_NONE) {
 		w->st.queries_full++;
-		reply(w, m, pkt, tw_answer_servfail(&aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
+		deliver(w, cl, tw_answer_servfail(&aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
 						    "too many questions in progress",
 						    sh->server_udp_size, w->abuf, 65536));
 		return;
@@ -422,13 +460,12 @@ static void on_query(struct tw_worker *w, struct rte_mbuf *m, const struct tw_ne
 		w->st.waiters_full++;
 		if (created)
 			tw_inflight_remove(w->infl, h);
-		reply(w, m, pkt, tw_answer_servfail(&aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
+		deliver(w, cl, tw_answer_servfail(&aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
 						    "too many clients waiting on this question",
 						    sh->server_udp_size, w->abuf, 65536));
 		return;
 	}
-	wt->m = m;
-	wt->pkt = *pkt;
+	wt->cl = *cl;
 	wt->aq = aq;
 	if (!created) {
 		w->st.coalesced++;
@@ -444,7 +481,7 @@ static void on_query(struct tw_worker *w, struct rte_mbuf *m, const struct tw_ne
 		for (void *it = tw_inflight_waiter_first(w->infl, h); it;
 		     it = tw_inflight_waiter_next(w->infl, h, it)) {
 			struct waiter *x = it;
-			reply(w, x->m, &x->pkt,
+			deliver(w, &x->cl,
 			      tw_answer_servfail(&x->aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
 						 "out of query slots", sh->server_udp_size, w->abuf,
 						 65536));
@@ -554,6 +591,22 @@ static unsigned slow_poll(struct tw_worker *w)
 	return n;
 }
 
+/* Client queries that came over TCP (the slow path holds the connections). */
+static unsigned tcp_poll(struct tw_worker *w)
+{
+	struct tw_slowpath *sp = w->sh->slow;
+	if (!sp)
+		return 0;
+	struct tw_slowpath_query *q[BURST];
+	unsigned n = tw_slowpath_tcp_poll(sp, w->id, q, BURST);
+	for (unsigned i = 0; i < n; i++) {
+		struct client cl = { .m = NULL, .tq = q[i] };
+		w->st.tcp_queries++;
+		on_query(w, &cl, q[i]->wire, q[i]->len);
+	}
+	return n;
+}
+
 /* ---- frames ----------------------------------------------------------------------------- */
 
 static void on_frame(struct tw_worker *w, struct rte_mbuf *m, bool handed)
@@ -571,17 +624,26 @@ static void on_frame(struct tw_worker *w, struct rte_mbuf *m, bool handed)
 		return;
 	case TW_NET_DROP:
 		w->st.drop[pkt.drop < TW_NET_DROP_REASONS ? pkt.drop : 0]++;
-		rte_pktmbuf_free(m);
+		/* neighbours' ARP replies and advertisements: the kernel behind the
+		 * exception port resolves its own next hops too */
+		if (pkt.drop == TW_NET_DROP_CONSUMED && sh->tap_port >= 0)
+			to_kernel(w, m);
+		else
+			rte_pktmbuf_free(m);
 		return;
 	case TW_NET_EXCEPTION:
 		w->st.exception[pkt.exception < TW_NET_EXCEPTIONS ? pkt.exception : 0]++;
-		rte_pktmbuf_free(m);
+		if (sh->tap_port >= 0)
+			to_kernel(w, m);
+		else
+			rte_pktmbuf_free(m);
 		return;
 	case TW_NET_UDP:
 		break;
 	}
 	if (is_service(sh, &pkt)) {
-		on_query(w, m, &pkt);
+		struct client cl = { .m = m, .pkt = pkt, .tq = NULL };
+		on_query(w, &cl, frame + pkt.payload, pkt.payload_len);
 		return;
 	}
 	int ups = upstream_of(sh, &pkt);
@@ -721,6 +783,17 @@ int tw_worker_main(void *arg)
 			on_frame(w, hand[i], true);
 		}
 		work += slow_poll(w);
+		work += tcp_poll(w);
+		if (w->id == 0 && sh->tap_port >= 0) {
+			/* what the kernel sends (TCP, its ARP and ND) goes out the port */
+			struct rte_mbuf *k[BURST];
+			uint16_t nk = rte_eth_rx_burst((uint16_t)sh->tap_port, 0, k, BURST);
+			for (uint16_t i = 0; i < nk; i++) {
+				w->st.from_kernel++;
+				tx_push(w, k[i], rte_pktmbuf_data_len(k[i]));
+			}
+			work += nk;
+		}
 		run_runnable(w);
 		if (tw_crypto_pipe_in_flight(w->pipe)) {
 			tw_crypto_pipe_flush(w->pipe);
@@ -733,9 +806,11 @@ int tw_worker_main(void *arg)
 		}
 		timers(w);
 		run_runnable(w);
-		if (w->ntx)
+		if (w->ntx || w->nktx)
 			work++;
 		tx_flush(w);
+		if (w->nktx)
+			ktx_flush(w);
 		tw_cache_maintain(w->ct, w->now, 32);
 		tw_cache_quiescent(w->ct);
 		uint64_t t1 = rte_get_tsc_cycles();
@@ -754,7 +829,7 @@ int tw_worker_main(void *arg)
 		for (void *it = tw_inflight_waiter_first(w->infl, x->inflight); it;
 		     it = tw_inflight_waiter_next(w->infl, x->inflight, it)) {
 			struct waiter *wt = it;
-			reply(w, wt->m, &wt->pkt,
+			deliver(w, &wt->cl,
 			      tw_answer_servfail(&wt->aq, TW_DNS_R_SERVFAIL, TW_EDE_OTHER,
 						 "shutting down", sh->server_udp_size, w->abuf, 65536));
 		}
@@ -768,6 +843,8 @@ int tw_worker_main(void *arg)
 		x->state = WQ_FREE;
 	}
 	tx_flush(w);
+	if (w->nktx)
+		ktx_flush(w);
 	tw_cache_thread_unregister(w->ct);
 	w->ct = NULL;
 	return 0;
@@ -872,6 +949,13 @@ void tw_worker_print_stats(struct tw_dp_shared *sh, FILE *f)
 			s[k] += a[k];
 	}
 	fprintf(f, "trustwired counters (all workers)\n");
+	struct rte_eth_stats es;
+	if (rte_eth_stats_get(sh->port, &es) == 0)
+		fprintf(f, "  port: received %llu  missed %llu  errors %llu  no_mbuf %llu  sent %llu  "
+			   "send_errors %llu\n",
+			(unsigned long long)es.ipackets, (unsigned long long)es.imissed,
+			(unsigned long long)es.ierrors, (unsigned long long)es.rx_nombuf,
+			(unsigned long long)es.opackets, (unsigned long long)es.oerrors);
 	uint64_t exc = 0;
 	for (unsigned e = 0; e < TW_NET_EXCEPTIONS; e++)
 		exc += t.exception[e];
@@ -881,7 +965,10 @@ void tw_worker_print_stats(struct tw_dp_shared *sh, FILE *f)
 		(unsigned long long)t.tx_full, (unsigned long long)t.l2_replies,
 		(unsigned long long)exc, (unsigned long long)t.udp_other,
 		(unsigned long long)t.nomem);
-	fprintf(f, "  exceptions (dropped: no exception port):");
+	fprintf(f, "  kernel: to %llu  from %llu  tcp: queries %llu  answers %llu\n",
+		(unsigned long long)t.to_kernel, (unsigned long long)t.from_kernel,
+		(unsigned long long)t.tcp_queries, (unsigned long long)t.tcp_answers);
+	fprintf(f, "  exceptions (%s):", sh->tap_port >= 0 ? "to the kernel" : "dropped");
 	for (unsigned e = 0; e < TW_NET_EXCEPTIONS; e++)
 		if (t.exception[e])
 			fprintf(f, " %s=%llu", tw_net_exception_str((enum tw_net_exception)e),

@@ -47,6 +47,8 @@ struct tw_worker_stats {
 	uint64_t upstream_truncated;             /* TC answers, asked again over TCP */
 	uint64_t slowpath_asked, slowpath_answers, slowpath_failed, slowpath_full;
 	uint64_t badvers;
+	uint64_t tcp_queries, tcp_answers;       /* clients over TCP (slow path) */
+	uint64_t to_kernel, from_kernel;         /* frames through the exception port */
 	uint64_t pending_full, waiters_full, queries_full;
 	uint64_t handoff_in, handoff_out, handoff_full;
 	uint64_t nomem;                          /* no mbuf for a new datagram */
@@ -63,6 +65,8 @@ struct tw_dp_shared {
 	struct tw_cache *cache;
 	const struct tw_val_conf *vconf;
 	struct tw_slowpath *slow;      /* TCP for truncated answers; NULL: none */
+	int tap_port;                  /* the exception port to the kernel; -1: none
+					* (exceptions are counted and dropped) */
 	struct tw_net_if_conf netconf;
 	/* service addresses (family AF_INET/AF_INET6, address in 16 octets, IPv4 in
 	 * the first 4) and port */
