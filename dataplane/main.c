@@ -198,6 +198,7 @@ int main(int argc, char **argv)
 		uint16_t tp;
 		if (tw_tap_setup(TAP_IFNAME, sh.netconf.mac, (uint16_t)nw, sh.mp,
 				 cfg.port.ip.family ? cfg.port.ip.addr : NULL, cfg.port.ip.prefix,
+				 cfg.port.gateway.family ? cfg.port.gateway.addr : NULL,
 				 cfg.port.ip6.family ? cfg.port.ip6.addr : NULL, cfg.port.ip6.prefix,
 				 &tp, err, sizeof(err)) != 0)
 			die(err);

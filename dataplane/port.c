@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <net/route.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -104,7 +105,8 @@ struct tw_in6_ifreq {
 };
 
 static int kernel_addrs(const char *ifname, const uint8_t ip4[4], uint8_t prefix4,
-			const uint8_t ip6[16], uint8_t prefix6, char *err, size_t errcap)
+			const uint8_t gw4[4], const uint8_t ip6[16], uint8_t prefix6, char *err,
+			size_t errcap)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -138,6 +140,22 @@ static int kernel_addrs(const char *ifname, const uint8_t ip4[4], uint8_t prefix
 			rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
 		}
 	}
+	if (rc == 0 && ip4 && prefix4 && gw4 && (gw4[0] | gw4[1] | gw4[2] | gw4[3])) {
+		/* the kernel's default route: the port's gateway */
+		struct rtentry rt;
+		memset(&rt, 0, sizeof(rt));
+		struct sockaddr_in *d = (struct sockaddr_in *)&rt.rt_dst;
+		struct sockaddr_in *g = (struct sockaddr_in *)&rt.rt_gateway;
+		struct sockaddr_in *m = (struct sockaddr_in *)&rt.rt_genmask;
+		d->sin_family = g->sin_family = m->sin_family = AF_INET;
+		memcpy(&g->sin_addr, gw4, 4);
+		rt.rt_flags = RTF_UP | RTF_GATEWAY;
+		rt.rt_dev = (char *)(uintptr_t)ifname;
+		step = "IPv4 default route";
+		rc = ioctl(fd, SIOCADDRT, &rt);
+		if (rc != 0 && errno == EEXIST)
+			rc = 0; /* the host has one already: keep it */
+	}
 	if (rc == 0 && ip6 && prefix6) {
 		int fd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		struct tw_in6_ifreq r6;
@@ -157,8 +175,8 @@ static int kernel_addrs(const char *ifname, const uint8_t ip4[4], uint8_t prefix
 }
 
 int tw_tap_setup(const char *ifname, const uint8_t mac[6], uint16_t ntx, struct rte_mempool *mp,
-		 const uint8_t ip4[4], uint8_t prefix4, const uint8_t ip6[16], uint8_t prefix6,
-		 uint16_t *port, char *err, size_t errcap)
+		 const uint8_t ip4[4], uint8_t prefix4, const uint8_t gw4[4], const uint8_t ip6[16],
+		 uint8_t prefix6, uint16_t *port, char *err, size_t errcap)
 {
 	char args[192], name[64];
 	snprintf(name, sizeof(name), "net_tap_%s", ifname);
@@ -186,5 +204,5 @@ int tw_tap_setup(const char *ifname, const uint8_t mac[6], uint16_t ntx, struct 
 		snprintf(err, errcap, "exception port %s: setup: %s", ifname, rte_strerror(-rc));
 		return -1;
 	}
-	return kernel_addrs(ifname, ip4, prefix4, ip6, prefix6, err, errcap);
+	return kernel_addrs(ifname, ip4, prefix4, gw4, ip6, prefix6, err, errcap);
 }

@@ -27,10 +27,11 @@ void tw_port_stop(uint16_t port);
  * worker), so that the kernel sees what the workers do not handle (TCP, IPv4
  * fragments, other protocols) and can answer through the DPDK port. Also gives
  * the kernel interface the appliance's addresses (ip4/prefix, ip6/prefix; zero
- * family: none) and brings it up. *port: its DPDK port id. Returns 0 or -1 with
+ * family: none), the IPv4 gateway as its default route (gw4 NULL or zero: none),
+ * and brings it up. *port: its DPDK port id. Returns 0 or -1 with
  * err. Setup time. */
 int tw_tap_setup(const char *ifname, const uint8_t mac[6], uint16_t ntx, struct rte_mempool *mp,
-		 const uint8_t ip4[4], uint8_t prefix4, const uint8_t ip6[16], uint8_t prefix6,
-		 uint16_t *port, char *err, size_t errcap);
+		 const uint8_t ip4[4], uint8_t prefix4, const uint8_t gw4[4], const uint8_t ip6[16],
+		 uint8_t prefix6, uint16_t *port, char *err, size_t errcap);
 
 #endif

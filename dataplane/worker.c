@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include <rte_cycles.h>
+#include <rte_ether.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -137,6 +138,10 @@ static void ktx_flush(struct tw_worker *w)
 
 static void to_kernel(struct tw_worker *w, struct rte_mbuf *m)
 {
+	/* the kernel's interface is untagged: our VLAN's tag comes off (an 802.1ad
+	 * outer tag is not: QinQ ports keep TCP and the rest from the kernel) */
+	if (w->sh->netconf.vlan)
+		(void)rte_vlan_strip(m);
 	if (w->nktx == TX_MAX)
 		ktx_flush(w);
 	w->ktx[w->nktx++] = m;
@@ -789,8 +794,19 @@ int tw_worker_main(void *arg)
 			struct rte_mbuf *k[BURST];
 			uint16_t nk = rte_eth_rx_burst((uint16_t)sh->tap_port, 0, k, BURST);
 			for (uint16_t i = 0; i < nk; i++) {
+				struct rte_mbuf *km = k[i];
 				w->st.from_kernel++;
-				tx_push(w, k[i], rte_pktmbuf_data_len(k[i]));
+				if (sh->netconf.vlan) {
+					/* onto the port's VLAN, at our priority */
+					km->vlan_tci = (uint16_t)(sh->netconf.vlan |
+								  sh->netconf.pcp << 13);
+					if (sh->netconf.svlan || rte_vlan_insert(&km) != 0) {
+						w->st.kernel_untaggable++;
+						rte_pktmbuf_free(km);
+						continue;
+					}
+				}
+				tx_push(w, km, rte_pktmbuf_data_len(km));
 			}
 			work += nk;
 		}
@@ -965,8 +981,9 @@ void tw_worker_print_stats(struct tw_dp_shared *sh, FILE *f)
 		(unsigned long long)t.tx_full, (unsigned long long)t.l2_replies,
 		(unsigned long long)exc, (unsigned long long)t.udp_other,
 		(unsigned long long)t.nomem);
-	fprintf(f, "  kernel: to %llu  from %llu  tcp: queries %llu  answers %llu\n",
+	fprintf(f, "  kernel: to %llu  from %llu  untaggable %llu  tcp: queries %llu  answers %llu\n",
 		(unsigned long long)t.to_kernel, (unsigned long long)t.from_kernel,
+		(unsigned long long)t.kernel_untaggable,
 		(unsigned long long)t.tcp_queries, (unsigned long long)t.tcp_answers);
 	fprintf(f, "  exceptions (%s):", sh->tap_port >= 0 ? "to the kernel" : "dropped");
 	for (unsigned e = 0; e < TW_NET_EXCEPTIONS; e++)

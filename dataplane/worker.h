@@ -49,6 +49,7 @@ struct tw_worker_stats {
 	uint64_t badvers;
 	uint64_t tcp_queries, tcp_answers;       /* clients over TCP (slow path) */
 	uint64_t to_kernel, from_kernel;         /* frames through the exception port */
+	uint64_t kernel_untaggable;              /* kernel frames not sent: QinQ port */
 	uint64_t pending_full, waiters_full, queries_full;
 	uint64_t handoff_in, handoff_out, handoff_full;
 	uint64_t nomem;                          /* no mbuf for a new datagram */
