@@ -193,8 +193,9 @@ int tw_tap_setup(const char *ifname, const uint8_t mac[6], uint16_t ntx, struct 
 	}
 	struct rte_eth_conf conf;
 	memset(&conf, 0, sizeof(conf));
-	rc = rte_eth_dev_configure(*port, 1, ntx, &conf);
-	for (uint16_t q = 0; rc == 0 && q < 1; q++)
+	/* net_tap wants as many rx queues as tx queues: one pair per worker */
+	rc = rte_eth_dev_configure(*port, ntx, ntx, &conf);
+	for (uint16_t q = 0; rc == 0 && q < ntx; q++)
 		rc = rte_eth_rx_queue_setup(*port, q, 512, 0, NULL, mp);
 	for (uint16_t q = 0; rc == 0 && q < ntx; q++)
 		rc = rte_eth_tx_queue_setup(*port, q, 512, 0, NULL);

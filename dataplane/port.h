@@ -23,8 +23,8 @@ int tw_port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp, struct tw_
 void tw_port_stop(uint16_t port);
 
 /* The exception port: a TAP device (DPDK's net_tap) named ifname with the
- * service port's MAC, one rx queue (read by worker 0) and ntx tx queues (one per
- * worker), so that the kernel sees what the workers do not handle (TCP, IPv4
+ * service port's MAC and ntx queue pairs (one per worker: the kernel spreads
+ * what it sends over them), so that the kernel sees what the workers do not handle (TCP, IPv4
  * fragments, other protocols) and can answer through the DPDK port. Also gives
  * the kernel interface the appliance's addresses (ip4/prefix, ip6/prefix; zero
  * family: none), the IPv4 gateway as its default route (gw4 NULL or zero: none),

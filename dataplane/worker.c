@@ -614,6 +614,26 @@ static unsigned tcp_poll(struct tw_worker *w)
 
 /* ---- frames ----------------------------------------------------------------------------- */
 
+static void share_neighbour(struct tw_worker *w, const struct rte_mbuf *m)
+{
+	struct tw_dp_shared *sh = w->sh;
+	for (unsigned i = 0; i < sh->nworkers; i++) {
+		if (i == w->id)
+			continue;
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, sh->mp, 0, UINT32_MAX);
+		if (!c) {
+			w->st.nomem++;
+			return;
+		}
+		if (rte_ring_enqueue(sh->workers[i]->handoff, c) == 0) {
+			w->st.handoff_out++;
+		} else {
+			w->st.handoff_full++;
+			rte_pktmbuf_free(c);
+		}
+	}
+}
+
 static void on_frame(struct tw_worker *w, struct rte_mbuf *m, bool handed)
 {
 	struct tw_dp_shared *sh = w->sh;
@@ -629,12 +649,19 @@ static void on_frame(struct tw_worker *w, struct rte_mbuf *m, bool handed)
 		return;
 	case TW_NET_DROP:
 		w->st.drop[pkt.drop < TW_NET_DROP_REASONS ? pkt.drop : 0]++;
-		/* neighbours' ARP replies and advertisements: the kernel behind the
-		 * exception port resolves its own next hops too */
-		if (pkt.drop == TW_NET_DROP_CONSUMED && sh->tap_port >= 0)
-			to_kernel(w, m);
-		else
-			rte_pktmbuf_free(m);
+		if (pkt.drop == TW_NET_DROP_CONSUMED && !handed) {
+			/* a neighbour's ARP reply or advertisement, learned here: every
+			 * worker keeps its own neighbour table, and RSS puts all ARP on
+			 * one queue, so the others get a copy to learn from too */
+			share_neighbour(w, m);
+			/* and the kernel behind the exception port resolves its own
+			 * next hops */
+			if (sh->tap_port >= 0) {
+				to_kernel(w, m);
+				return;
+			}
+		}
+		rte_pktmbuf_free(m);
 		return;
 	case TW_NET_EXCEPTION:
 		w->st.exception[pkt.exception < TW_NET_EXCEPTIONS ? pkt.exception : 0]++;
@@ -789,10 +816,11 @@ int tw_worker_main(void *arg)
 		}
 		work += slow_poll(w);
 		work += tcp_poll(w);
-		if (w->id == 0 && sh->tap_port >= 0) {
+		if (sh->tap_port >= 0) {
 			/* what the kernel sends (TCP, its ARP and ND) goes out the port */
 			struct rte_mbuf *k[BURST];
-			uint16_t nk = rte_eth_rx_burst((uint16_t)sh->tap_port, 0, k, BURST);
+			uint16_t nk = rte_eth_rx_burst((uint16_t)sh->tap_port, (uint16_t)w->id, k,
+						       BURST);
 			for (uint16_t i = 0; i < nk; i++) {
 				struct rte_mbuf *km = k[i];
 				w->st.from_kernel++;
@@ -1028,6 +1056,8 @@ void tw_worker_print_stats(struct tw_dp_shared *sh, FILE *f)
 		(unsigned long long)t.slowpath_asked, (unsigned long long)t.slowpath_answers,
 		(unsigned long long)t.slowpath_failed, (unsigned long long)t.slowpath_full,
 		(unsigned long long)t.badvers);
+	fprintf(f, "  handoff: in %llu  out %llu\n", (unsigned long long)t.handoff_in,
+		(unsigned long long)t.handoff_out);
 	fprintf(f, "  full: pending %llu  waiters %llu  queries %llu  handoff %llu  "
 		   "local_servfail %llu  crypto_jobs %llu\n",
 		(unsigned long long)t.pending_full, (unsigned long long)t.waiters_full,
