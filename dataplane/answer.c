@@ -324,6 +324,44 @@ size_t tw_answer_build(const struct tw_answer_query *c, const struct tw_val_resu
 	return frame_end(&b, &f, c, server_udp_size);
 }
 
+/* Adds a cached RRset (its records, then its RRSIGs when DO is set) to sec with
+ * owner and ttl; sets TC when it does not fit. */
+static void put_rrset(struct tw_dns_build *b, const struct tw_answer_query *c,
+		      enum tw_dns_section sec, const uint8_t *owner,
+		      const struct tw_cache_rrset *rs, uint32_t ttl)
+{
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	for (unsigned i = 0; !b->tc && tw_cache_rrset_next(rs, &pos, &rd, &len); i++) {
+		uint16_t type = i < rs->count ? rs->type : TW_DNS_T_RRSIG;
+		if (!record_wanted(c, type))
+			continue;
+		if (tw_dns_build_rr(b, sec, owner, type, rs->cls, ttl, rd, len) != 0)
+			b->tc = true;
+	}
+}
+
+size_t tw_answer_from_synth(const struct tw_answer_query *c, const struct tw_cache_synth *s,
+			    uint16_t server_udp_size, uint8_t *out, size_t cap)
+{
+	struct frame f;
+	frame_init(&f, c, s->rcode, TW_EDE_NONE, NULL, 0);
+	/* the proofs were validated when they were cached (RFC 8198 §5) */
+	if (s->status == TW_CACHE_SECURE && (c->dnssec_ok || c->ad))
+		f.flags |= TW_DNS_F_AD;
+	struct tw_dns_build b;
+	if (frame_begin(&b, &f, c, out, cap, tw_answer_size_limit(c, server_udp_size)) != 0)
+		return 0;
+	/* RFC 8198 §5.3: a wildcard's RRset is served at the query name, its
+	 * RRSIGs as they are (their labels field shows the expansion) */
+	if (s->has_answer)
+		put_rrset(&b, c, TW_DNS_SEC_AN, c->qname, &s->answer, s->ttl);
+	for (unsigned i = 0; i < s->nauth && i < TW_CACHE_SYNTH_MAX; i++)
+		put_rrset(&b, c, TW_DNS_SEC_NS, s->auth[i].owner, &s->auth[i], s->ttl);
+	return frame_end(&b, &f, c, server_udp_size);
+}
+
 size_t tw_answer_servfail(const struct tw_answer_query *c, uint16_t rcode, uint16_t ede,
 			  const char *text, uint16_t server_udp_size, uint8_t *out, size_t cap)
 {

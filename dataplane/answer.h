@@ -128,6 +128,15 @@ size_t tw_answer_build(const struct tw_answer_query *c, const struct tw_val_resu
  * question, and for an EDNS query the OPT record with the EDE when ede is not
  * TW_EDE_NONE (text: NUL-terminated or NULL, cut as in tw_answer_build()).
  * Header, size and return value as tw_answer_build(). Any lcore, lock-free. */
+/* The answer to c from cached NSEC/NSEC3 proofs (cache/cache.h
+ * tw_cache_synth_lookup, RFC 8198): rcode NXDOMAIN or NOERROR, a wildcard's
+ * RRset at the query name, the SOA and the proofs in the authority section,
+ * every RRset with s->ttl; AD as for a secure verdict; RRSIGs and NSEC/NSEC3
+ * only with DO. Returns the length (0 when cap is below 12). */
+struct tw_cache_synth;
+size_t tw_answer_from_synth(const struct tw_answer_query *c, const struct tw_cache_synth *s,
+			    uint16_t server_udp_size, uint8_t *out, size_t cap);
+
 size_t tw_answer_servfail(const struct tw_answer_query *c, uint16_t rcode, uint16_t ede,
 			  const char *text, uint16_t server_udp_size, uint8_t *out, size_t cap);
 

@@ -38,6 +38,8 @@ struct tw_worker_stats {
 						  * an upstream's answer */
 	uint64_t queries, malformed, formerr, notimp, not_query;
 	uint64_t hits, misses, coalesced;
+	uint64_t synthesized;                    /* misses answered from NSEC/NSEC3
+						  * ranges (RFC 8198) */
 	uint64_t verdict[5];                     /* by enum tw_val_verdict */
 	uint64_t bogus_ede[TW_EDE_COUNTED + 1];  /* bogus answers by EDE code */
 	uint64_t answers_servfail_local;         /* SERVFAILs made without the engine */
