@@ -87,6 +87,9 @@ struct tw_worker {
 	uint32_t now;                 /* wall clock, seconds */
 	uint64_t now_ms;
 	uint64_t next_solicit_ms;
+	uint64_t solicit_at[TW_UPSTREAM_MAX]; /* next solicitation for an upstream's
+					       * unknown next hop, at most one per
+					       * 100 ms (not one per question) */
 	unsigned ntx, nktx;
 	struct rte_mbuf *tx[TX_MAX];
 	struct rte_mbuf *ktx[TX_MAX];    /* to the kernel (exception port) */
@@ -241,10 +244,15 @@ static void send_question(struct tw_worker *w, uint32_t idx, const uint8_t *name
 	rc = tw_net_udp_header(w->net, sh->upstream[u].family, sh->upstream[u].addr, ps.sport,
 			       sh->upstream[u].port, w->now_ms, frame, cap, &hdr);
 	if (rc != 0) {
-		/* next hop unknown: ask for it; the question goes again at its timeout */
+		/* next hop unknown: ask for it (once per 100 ms, however many questions
+		 * wait); the question goes again at its timeout */
 		w->st.upstream_unroutable++;
-		size_t sl = tw_net_solicit(w->net, sh->upstream[u].family, sh->upstream[u].addr,
-					   frame, cap);
+		size_t sl = 0;
+		if (w->now_ms >= w->solicit_at[u]) {
+			w->solicit_at[u] = w->now_ms + 100;
+			sl = tw_net_solicit(w->net, sh->upstream[u].family, sh->upstream[u].addr,
+					    frame, cap);
+		}
 		if (sl)
 			tx_push(w, m, sl);
 		else
@@ -745,8 +753,12 @@ static void timers(struct tw_worker *w)
 						      sh->upstream[u].port, w->now_ms, frame, cap,
 						      &hdr) != 0) {
 					w->st.upstream_unroutable++;
-					size_t sl = tw_net_solicit(w->net, sh->upstream[u].family,
-								   sh->upstream[u].addr, frame, cap);
+					size_t sl = 0;
+					if (w->now_ms >= w->solicit_at[u]) {
+						w->solicit_at[u] = w->now_ms + 100;
+						sl = tw_net_solicit(w->net, sh->upstream[u].family,
+								    sh->upstream[u].addr, frame, cap);
+					}
 					if (sl)
 						tx_push(w, m, sl);
 					else
@@ -872,7 +884,10 @@ int tw_worker_main(void *arg)
 		tx_flush(w);
 		if (w->nktx)
 			ktx_flush(w);
-		tw_cache_maintain(w->ct, w->now, 32);
+		/* housekeeping when idle, and every 64th loop under load: each entry it
+		 * looks at is a cache miss the hit path would pay for */
+		if (!work || (w->st.loops & 63) == 0)
+			tw_cache_maintain(w->ct, w->now, work ? 256 : 32);
 		tw_cache_quiescent(w->ct);
 		uint64_t t1 = rte_get_tsc_cycles();
 		w->st.loops++;
@@ -920,6 +935,14 @@ struct tw_worker *tw_worker_new(struct tw_dp_shared *sh, unsigned id, struct tw_
 	if (!w) {
 		snprintf(err, errcap, "worker %u: out of memory", id);
 		tw_crypto_pipe_free(pipe);
+		return NULL;
+	}
+	if (sh->tap_port == (int)sh->port) {
+		/* a zeroed setup would read the service port as the kernel's */
+		snprintf(err, errcap, "worker %u: the exception port is the service port "
+			 "(tap_port must be -1 when there is none)", id);
+		tw_crypto_pipe_free(pipe);
+		rte_free(w);
 		return NULL;
 	}
 	w->sh = sh;
