@@ -230,6 +230,10 @@ static void icmp_set_type(uint8_t *ic, uint8_t type)
 	memcpy(&new_w, ic, 2);
 	memcpy(&c, ic + 2, 2);
 	c = tw_net_csum_adjust(c, old_w, new_w);
+	/* RFC 1624 eqn. 3 gives 0x0000 for a message of all zeros, where only
+	 * 0xffff verifies; 0xffff verifies for any message whose sum is zero */
+	if (c == 0)
+		c = 0xffff;
 	memcpy(ic + 2, &c, 2);
 }
 
@@ -871,7 +875,11 @@ static enum tw_net_verdict na_input(struct rx *r, size_t l3, size_t plen, bool g
 	if (ic[1] != 0 || plen < ND_HDR)
 		return drop(r, TW_NET_DROP_ND_BAD);
 	const uint8_t *target = ic + 8, *tlla;
-	if (target[0] == 0xff || !nd_options(ic + ND_HDR, plen - ND_HDR, ND_OPT_TLLA, &tlla) ||
+	/* RFC 4291 §2.5.5.2: v4-mapped addresses never appear on the wire, and the
+	 * neighbour table keeps IPv4 neighbours under them: an advertisement for
+	 * one would rewrite an ARP entry */
+	if (target[0] == 0xff || is_v4mapped6(target) ||
+	    !nd_options(ic + ND_HDR, plen - ND_HDR, ND_OPT_TLLA, &tlla) ||
 	    (group && (ic[4] & NA_FLAG_S)))
 		return drop(r, TW_NET_DROP_ND_BAD);
 	if (is_ours6(r->ctx, target))
