@@ -485,28 +485,6 @@ static uint64_t wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* dataplane/main.c's netconf_of (static there). */
-static void netconf_of(const struct tw_config *c, const uint8_t port_mac[6],
-		       struct tw_net_if_conf *nc)
-{
-	tw_net_if_conf_init(nc);
-	memcpy(nc->mac, c->port.mac_set ? c->port.mac : port_mac, 6);
-	nc->vlan = c->port.vlan;
-	if (c->port.ip.family == AF_INET) {
-		memcpy(nc->ip4, c->port.ip.addr, 4);
-		nc->ip4_prefix = c->port.ip.prefix;
-		if (c->port.gateway.family == AF_INET)
-			memcpy(nc->gw4, c->port.gateway.addr, 4);
-	}
-	if (c->port.ip6.family == AF_INET6) {
-		nc->ip6 = true;
-		memcpy(nc->ip6_global, c->port.ip6.addr, 16);
-		nc->ip6_prefix = c->port.ip6.prefix;
-		if (c->port.gateway6.family == AF_INET6)
-			memcpy(nc->gw6, c->port.gateway6.addr, 16);
-	}
-}
-
 static void eal_start(void)
 {
 	char prefix[64];
@@ -603,7 +581,7 @@ static void setup(const char *anchor_path)
 		memcpy(cfg.port.mac, mac, 6);
 	}
 
-	netconf_of(&cfg, pi->mac, &sh.netconf);
+	tw_port_netconf(&cfg, pi->mac, &sh.netconf);
 	struct tw_config_addr lst[TW_CONFIG_MAX_LISTEN + 2];
 	unsigned nl = tw_config_listen(&cfg, lst);
 	sh.nlisten = 0;

@@ -53,28 +53,6 @@ static uint64_t wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* The port's addressing for dataplane/net.c from the configuration. */
-static void netconf_of(const struct tw_config *cfg, const uint8_t port_mac[6],
-		       struct tw_net_if_conf *nc)
-{
-	tw_net_if_conf_init(nc);
-	memcpy(nc->mac, cfg->port.mac_set ? cfg->port.mac : port_mac, 6);
-	nc->vlan = cfg->port.vlan;
-	if (cfg->port.ip.family == AF_INET) {
-		memcpy(nc->ip4, cfg->port.ip.addr, 4);
-		nc->ip4_prefix = cfg->port.ip.prefix;
-		if (cfg->port.gateway.family == AF_INET)
-			memcpy(nc->gw4, cfg->port.gateway.addr, 4);
-	}
-	if (cfg->port.ip6.family == AF_INET6) {
-		nc->ip6 = true;
-		memcpy(nc->ip6_global, cfg->port.ip6.addr, 16);
-		nc->ip6_prefix = cfg->port.ip6.prefix;
-		if (cfg->port.gateway6.family == AF_INET6)
-			memcpy(nc->gw6, cfg->port.gateway6.addr, 16);
-	}
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "trustwired: %s\n", what);
@@ -163,7 +141,7 @@ int main(int argc, char **argv)
 		die(err);
 
 	/* addressing, service, farm and limits */
-	netconf_of(&cfg, pi.mac, &sh.netconf);
+	tw_port_netconf(&cfg, pi.mac, &sh.netconf);
 	/* the service addresses (the port's own, port 53, when none is given) */
 	struct tw_config_addr lst[TW_CONFIG_MAX_LISTEN + 2];
 	unsigned nl = tw_config_listen(&cfg, lst);

@@ -16,6 +16,9 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
+#include "dataplane/net.h"
+#include "mgmt/config.h"
+
 #define RX_DESC 1024
 #define TX_DESC 1024
 
@@ -89,6 +92,27 @@ int tw_port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp, struct tw_
 	snprintf(info->driver, sizeof(info->driver), "%s", di.driver_name);
 	info->queues = nq;
 	return 0;
+}
+
+void tw_port_netconf(const struct tw_config *cfg, const uint8_t port_mac[6],
+		     struct tw_net_if_conf *nc)
+{
+	tw_net_if_conf_init(nc);
+	memcpy(nc->mac, cfg->port.mac_set ? cfg->port.mac : port_mac, 6);
+	nc->vlan = cfg->port.vlan;
+	if (cfg->port.ip.family == AF_INET) {
+		memcpy(nc->ip4, cfg->port.ip.addr, 4);
+		nc->ip4_prefix = cfg->port.ip.prefix;
+		if (cfg->port.gateway.family == AF_INET)
+			memcpy(nc->gw4, cfg->port.gateway.addr, 4);
+	}
+	if (cfg->port.ip6.family == AF_INET6) {
+		nc->ip6 = true;
+		memcpy(nc->ip6_global, cfg->port.ip6.addr, 16);
+		nc->ip6_prefix = cfg->port.ip6.prefix;
+		if (cfg->port.gateway6.family == AF_INET6)
+			memcpy(nc->gw6, cfg->port.gateway6.addr, 16);
+	}
 }
 
 void tw_port_stop(uint16_t port)

@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 struct rte_mempool;
+struct tw_config;
+struct tw_net_if_conf;
 
 struct tw_port_info {
 	uint8_t mac[6];
@@ -18,6 +20,12 @@ struct tw_port_info {
  * fills info. Returns 0, or -1 with err saying which step failed and why. */
 int tw_port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp, struct tw_port_info *info,
 		  char *err, size_t errcap);
+
+/* The port's addressing for dataplane/net.c from the configuration: its MAC
+ * (port_mac unless the configuration sets one), VLAN, IPv4 and IPv6 addresses,
+ * prefixes and gateways. */
+void tw_port_netconf(const struct tw_config *cfg, const uint8_t port_mac[6],
+		     struct tw_net_if_conf *nc);
 
 /* Stops and closes the port. */
 void tw_port_stop(uint16_t port);

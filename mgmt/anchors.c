@@ -16,6 +16,7 @@
 #include "dns/error.h"
 #include "dns/rrtype.h"
 #include "mgmt/anchors.h"
+#include "mgmt/file.h"
 
 #define ANCHOR_FILE_MAX_BYTES (1u << 20)
 #define XML_TEXT_MAX 4096   /* longest element text: an RSA-16384 key in base64 fits */
@@ -733,52 +734,6 @@ int tw_anchors_xml_parse(const char *text, size_t len, const char *file, uint32_
 
 /* ---- files ------------------------------------------------------------------------------------ */
 
-static int read_file(const char *path, char **text, size_t *len, char *err, size_t errcap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errcap, "%s: cannot open: %s", path, strerror(errno));
-		return -TW_EIO;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		snprintf(err, errcap, "%s: cannot stat: %s", path, strerror(errno));
-		close(fd);
-		return -TW_EIO;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)ANCHOR_FILE_MAX_BYTES) {
-		snprintf(err, errcap, "%s: not a regular file of at most %u bytes", path,
-			 ANCHOR_FILE_MAX_BYTES);
-		close(fd);
-		return -TW_EIO;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		snprintf(err, errcap, "%s: out of memory", path);
-		close(fd);
-		return -TW_ENOMEM;
-	}
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errcap, "%s: cannot read: %s", path, strerror(errno));
-			free(buf);
-			close(fd);
-			return -TW_EIO;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	buf[got] = 0;
-	*text = buf;
-	*len = got;
-	return 0;
-}
 
 static bool looks_like_xml(const char *text, size_t len)
 {
@@ -820,7 +775,8 @@ int tw_anchors_load(struct tw_val_conf *vc, const char *path, uint32_t now, char
 {
 	char *buf;
 	size_t len;
-	int rc = read_file(path, &buf, &len, err, errcap);
+	int rc = tw_mgmt_read_file(path, ANCHOR_FILE_MAX_BYTES, "a trust anchor file", &buf, &len,
+				   err, errcap);
 	if (rc < 0)
 		return rc;
 	const char *text = buf;

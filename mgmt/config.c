@@ -18,6 +18,7 @@
 #include "dns/name.h"
 #include "mgmt/anchors.h"
 #include "mgmt/config.h"
+#include "mgmt/file.h"
 
 #define CONFIG_MAX_BYTES (1u << 20)
 #define PATH_TEXT_MAX 4096      /* longest file path a list accepts */
@@ -1206,64 +1207,13 @@ int tw_config_load_text(struct tw_config *cfg, const char *text, size_t len, con
 	return 0;
 }
 
-/* Reads path whole into a NUL-terminated heap buffer. */
-static int read_file(const char *path, char **text, size_t *len, char *err, size_t errcap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errcap, "%s: cannot open: %s", path, strerror(errno));
-		return -TW_EIO;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		snprintf(err, errcap, "%s: cannot stat: %s", path, strerror(errno));
-		close(fd);
-		return -TW_EIO;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errcap, "%s: not a regular file", path);
-		close(fd);
-		return -TW_EIO;
-	}
-	if (st.st_size > (off_t)CONFIG_MAX_BYTES) {
-		snprintf(err, errcap, "%s: larger than %u bytes: not a configuration file", path,
-			 CONFIG_MAX_BYTES);
-		close(fd);
-		return -TW_EIO;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		snprintf(err, errcap, "%s: out of memory", path);
-		close(fd);
-		return -TW_ENOMEM;
-	}
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errcap, "%s: cannot read: %s", path, strerror(errno));
-			free(buf);
-			close(fd);
-			return -TW_EIO;
-		}
-		if (r == 0)
-			break; /* shrank meanwhile: take what is there */
-		got += (size_t)r;
-	}
-	close(fd);
-	buf[got] = 0;
-	*text = buf;
-	*len = got;
-	return 0;
-}
 
 int tw_config_load(struct tw_config *cfg, const char *path, char *err, size_t errcap)
 {
 	char *text;
 	size_t len;
-	int rc = read_file(path, &text, &len, err, errcap);
+	int rc = tw_mgmt_read_file(path, CONFIG_MAX_BYTES, "a configuration file", &text,
+				   &len, err, errcap);
 	if (rc < 0)
 		return rc;
 	rc = tw_config_load_text(cfg, text, len, path, err, errcap);
