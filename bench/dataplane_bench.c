@@ -478,13 +478,6 @@ static double cpu_seconds(clockid_t c)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static uint64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void eal_start(void)
 {
 	char prefix[64];
@@ -581,32 +574,7 @@ static void setup(const char *anchor_path)
 		memcpy(cfg.port.mac, mac, 6);
 	}
 
-	tw_port_netconf(&cfg, pi->mac, &sh.netconf);
-	struct tw_config_addr lst[TW_CONFIG_MAX_LISTEN + 2];
-	unsigned nl = tw_config_listen(&cfg, lst);
-	sh.nlisten = 0;
-	for (unsigned i = 0; i < nl && i < TW_LISTEN_MAX; i++) {
-		sh.listen[sh.nlisten].family = lst[i].family;
-		memcpy(sh.listen[sh.nlisten].addr, lst[i].addr, 16);
-		sh.listen[sh.nlisten].port = lst[i].port;
-		sh.nlisten++;
-	}
-	for (unsigned i = 0; i < cfg.nupstreams && i < TW_UPSTREAM_MAX; i++) {
-		sh.upstream[i].family = cfg.upstreams[i].family;
-		memcpy(sh.upstream[i].addr, cfg.upstreams[i].addr, 16);
-		sh.upstream[i].port = cfg.upstreams[i].port;
-		sh.nupstreams++;
-	}
-	sh.pending = cfg.limits.pending;
-	sh.timeout_ms = cfg.limits.timeout_ms;
-	sh.retries = cfg.limits.retries;
-	sh.waiters = cfg.limits.waiters;
-	sh.queries = cfg.limits.pending;
-	sh.server_udp_size = 1232;
-	sh.bogus_ttl = cfg.cache.bogus_ttl;
-	sh.tsc_hz = rte_get_tsc_hz();
-	sh.tsc0 = rte_get_tsc_cycles();
-	sh.wall0_ms = wall_ms();
+	tw_dp_shared_config(&sh, &cfg, pi->mac);
 	sh.slow = NULL;     /* tcp.enabled: false */
 	sh.tap_port = -1;   /* and exception: drop, so no exception port */
 

@@ -46,13 +46,6 @@ static void on_signal(int sig)
 		got_stop = 1;
 }
 
-static uint64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "trustwired: %s\n", what);
@@ -140,34 +133,8 @@ int main(int argc, char **argv)
 	if (tw_port_setup(sh.port, (uint16_t)nw, sh.mp, &pi, err, sizeof(err)) != 0)
 		die(err);
 
-	/* addressing, service, farm and limits */
-	tw_port_netconf(&cfg, pi.mac, &sh.netconf);
-	/* the service addresses (the port's own, port 53, when none is given) */
-	struct tw_config_addr lst[TW_CONFIG_MAX_LISTEN + 2];
-	unsigned nl = tw_config_listen(&cfg, lst);
-	sh.nlisten = 0;
-	for (unsigned i = 0; i < nl && i < TW_LISTEN_MAX; i++) {
-		sh.listen[sh.nlisten].family = lst[i].family;
-		memcpy(sh.listen[sh.nlisten].addr, lst[i].addr, 16);
-		sh.listen[sh.nlisten].port = lst[i].port;
-		sh.nlisten++;
-	}
-	for (unsigned i = 0; i < cfg.nupstreams && i < TW_UPSTREAM_MAX; i++) {
-		sh.upstream[i].family = cfg.upstreams[i].family;
-		memcpy(sh.upstream[i].addr, cfg.upstreams[i].addr, 16);
-		sh.upstream[i].port = cfg.upstreams[i].port;
-		sh.nupstreams++;
-	}
-	sh.pending = cfg.limits.pending;
-	sh.timeout_ms = cfg.limits.timeout_ms;
-	sh.retries = cfg.limits.retries;
-	sh.waiters = cfg.limits.waiters;
-	sh.queries = cfg.limits.pending;
-	sh.server_udp_size = 1232;
-	sh.bogus_ttl = cfg.cache.bogus_ttl;
-	sh.tsc_hz = rte_get_tsc_hz();
-	sh.tsc0 = rte_get_tsc_cycles();
-	sh.wall0_ms = wall_ms();
+	/* addressing, service, farm, limits and clock */
+	tw_dp_shared_config(&sh, &cfg, pi.mac);
 
 	/* the exception port: the kernel gets TCP (clients' and the slow path's own),
 	 * fragments and other traffic, with the appliance's addresses */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
@@ -25,11 +26,13 @@
 #include "crypto/pipeline.h"
 #include "dataplane/answer.h"
 #include "dataplane/pending.h"
+#include "dataplane/port.h"
 #include "dataplane/slowpath.h"
 #include "dns/build.h"
 #include "dns/error.h"
 #include "dns/name.h"
 #include "dns/rrtype.h"
+#include "mgmt/config.h"
 
 #define BURST 32
 #define TX_MAX 128
@@ -924,6 +927,40 @@ int tw_worker_main(void *arg)
 	tw_cache_thread_unregister(w->ct);
 	w->ct = NULL;
 	return 0;
+}
+
+void tw_dp_shared_config(struct tw_dp_shared *sh, const struct tw_config *cfg,
+			 const uint8_t port_mac[6])
+{
+	tw_port_netconf(cfg, port_mac, &sh->netconf);
+	struct tw_config_addr lst[TW_CONFIG_MAX_LISTEN + 2];
+	unsigned nl = tw_config_listen(cfg, lst);
+	sh->nlisten = 0;
+	for (unsigned i = 0; i < nl && i < TW_LISTEN_MAX; i++) {
+		sh->listen[sh->nlisten].family = lst[i].family;
+		memcpy(sh->listen[sh->nlisten].addr, lst[i].addr, 16);
+		sh->listen[sh->nlisten].port = lst[i].port;
+		sh->nlisten++;
+	}
+	sh->nupstreams = 0;
+	for (unsigned i = 0; i < cfg->nupstreams && i < TW_UPSTREAM_MAX; i++) {
+		sh->upstream[i].family = cfg->upstreams[i].family;
+		memcpy(sh->upstream[i].addr, cfg->upstreams[i].addr, 16);
+		sh->upstream[i].port = cfg->upstreams[i].port;
+		sh->nupstreams++;
+	}
+	sh->pending = cfg->limits.pending;
+	sh->timeout_ms = cfg->limits.timeout_ms;
+	sh->retries = cfg->limits.retries;
+	sh->waiters = cfg->limits.waiters;
+	sh->queries = cfg->limits.pending;
+	sh->server_udp_size = 1232;
+	sh->bogus_ttl = cfg->cache.bogus_ttl;
+	sh->tsc_hz = rte_get_tsc_hz();
+	sh->tsc0 = rte_get_tsc_cycles();
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sh->wall0_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 /* ---- setup ---------------------------------------------------------------------------------- */

@@ -96,6 +96,16 @@ struct tw_dp_shared {
 	uint64_t wall0_ms;
 };
 
+struct tw_config;
+
+/* Fills sh from the configuration: the port's addressing (port_mac unless the
+ * configuration sets a MAC), the service addresses (the port's own on port 53
+ * when none is given), the upstreams, the limits, and the clock (TSC and wall
+ * time now). The port, pool, cache, engine, slow path and exception port are
+ * the caller's. Setup time. */
+void tw_dp_shared_config(struct tw_dp_shared *sh, const struct tw_config *cfg,
+			 const uint8_t port_mac[6]);
+
 /* Makes worker `id` of the shared setup (its pipeline from `pipe`, which it
  * owns from now on). NULL with err on failure. Setup time. */
 struct tw_worker *tw_worker_new(struct tw_dp_shared *sh, unsigned id, struct tw_crypto_pipe *pipe,
