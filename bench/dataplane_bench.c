@@ -661,15 +661,15 @@ static void client_addr(uint32_t s, uint8_t ip[4], uint16_t *port)
 
 static bool csum_ok_ip4(const uint8_t *ip)
 {
-	return tw_net_csum_fold(tw_net_csum_partial(ip, 20, 0)) == 0;
+	return tw_csum_fold(tw_csum_partial(ip, 20, 0)) == 0;
 }
 
 static bool csum_ok_udp4(const uint8_t *ip, const uint8_t *u, size_t ulen)
 {
 	if (get16(u + 6) == 0)
 		return false; /* the worker always fills it in */
-	uint32_t s = tw_net_csum_partial(ip + 12, 8, 0) + htobe16(17) + htobe16((uint16_t)ulen);
-	return tw_net_csum_fold(tw_net_csum_partial(u, ulen, s)) == 0;
+	uint32_t s = tw_csum_partial(ip + 12, 8, 0) + htobe16(17) + htobe16((uint16_t)ulen);
+	return tw_csum_fold(tw_csum_partial(u, ulen, s)) == 0;
 }
 
 /* Writes Ethernet, IPv4 and UDP headers (lengths and checksums left to

@@ -227,6 +227,18 @@ uint8_t tw_cache_pkt_variant(const struct tw_dns_msg *q);
 size_t tw_cache_pkt_answer(struct tw_cache_thread *t, const struct tw_dns_msg *q, uint32_t now,
 			   uint8_t *out, size_t cap);
 
+/* tw_cache_pkt_answer() for the n (at most TW_CACHE_BURST_MAX) queries of one
+ * receive burst, q[i] answered into out[i] (capacity cap[i]; out[i] may be
+ * q[i]->wire: the answer then replaces its query in place): every key is
+ * hashed and its bucket fetched, then every candidate entry, then the answers
+ * are written, so the memory latencies overlap. len[i] is the answer's length
+ * (0: a miss); for a hit, sum[i] is the one's complement sum of its octets
+ * (what tw_csum_partial() would return), so that the UDP checksum need not read
+ * them again. Returns the hits as a bit mask (bit i: q[i]). */
+uint32_t tw_cache_pkt_answer_burst(struct tw_cache_thread *t, const struct tw_dns_msg *const *q,
+				   unsigned n, uint32_t now, uint8_t *const *out,
+				   const size_t *cap, size_t *len, uint32_t *sum);
+
 /* Stores a complete answer (wire, len) for queries of its question with variant
  * `variant`, served for at most ttl_cap seconds from now and never past its
  * records' TTLs (a message without records, e.g. a SERVFAIL, lives ttl_cap).

@@ -386,6 +386,28 @@ static inline void cache_prefetch_bucket(const struct tw_cache *c, uint64_t hash
 	__builtin_prefetch(&c->buckets[hash & c->bucket_mask]);
 }
 
+/* cache_find_burst() fetching the first `lines` 64-octet lines of each
+ * candidate entry: a ready answer is read whole right after. */
+static inline void cache_find_burst_lines(struct tw_cache_thread *t, unsigned n,
+					  const uint8_t *keys, const size_t *klen,
+					  const uint64_t *hash, uint32_t now, unsigned lines,
+					  struct cache_entry **out)
+{
+	struct tw_cache *c = t->c;
+	for (unsigned i = 0; i < n; i++) {
+		const struct cache_bucket *b = &c->buckets[hash[i] & c->bucket_mask];
+		unsigned m = cache_bucket_match(b, cache_slot_sig(hash[i]));
+		if (m) {
+			const uint8_t *e = (const uint8_t *)cache_slot_entry(
+				__atomic_load_n(&b->slot[__builtin_ctz(m) / 2], __ATOMIC_RELAXED));
+			for (unsigned l = 0; l < lines; l++)
+				__builtin_prefetch(e + 64 * l);
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		out[i] = cache_find(t, keys + (size_t)i * CACHE_KEYBUF, klen[i], hash[i], now);
+}
+
 /* cache_find() for n keys at once (key i at keys + i * CACHE_KEYBUF, its length
  * klen[i], its hash hash[i]), the caller having called cache_prefetch_bucket()
  * for each as it hashed it: every candidate entry is fetched first, then the
@@ -395,19 +417,7 @@ static inline void cache_find_burst(struct tw_cache_thread *t, unsigned n, const
 				    const size_t *klen, const uint64_t *hash, uint32_t now,
 				    struct cache_entry **out)
 {
-	struct tw_cache *c = t->c;
-	for (unsigned i = 0; i < n; i++) {
-		const struct cache_bucket *b = &c->buckets[hash[i] & c->bucket_mask];
-		unsigned m = cache_bucket_match(b, cache_slot_sig(hash[i]));
-		if (m) {
-			const uint8_t *e = (const uint8_t *)cache_slot_entry(
-				__atomic_load_n(&b->slot[__builtin_ctz(m) / 2], __ATOMIC_RELAXED));
-			__builtin_prefetch(e);
-			__builtin_prefetch(e + 64);
-		}
-	}
-	for (unsigned i = 0; i < n; i++)
-		out[i] = cache_find(t, keys + (size_t)i * CACHE_KEYBUF, klen[i], hash[i], now);
+	cache_find_burst_lines(t, n, keys, klen, hash, now, 2, out);
 }
 
 /* A new entry of kind with key (from t->keybuf or elsewhere) and val_len octets

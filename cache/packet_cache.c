@@ -3,6 +3,7 @@
 #include "cache/cache_internal.h"
 
 #include "dns/build.h"
+#include "dns/csum.h"
 #include "dns/error.h"
 #include "dns/name.h"
 #include "dns/rrtype.h"
@@ -22,6 +23,10 @@ struct pkt_val {
 	uint16_t nttl;
 	uint8_t status;
 	uint8_t pad;
+	/* tw_csum_partial() of the answer with its ID, question name and TTLs
+	 * zeroed: what a hit writes there is added to it, so the UDP checksum
+	 * needs no second pass over the answer */
+	uint32_t sum;
 	struct pkt_ttl ttl[]; /* nttl, then the answer's octets */
 };
 
@@ -68,42 +73,116 @@ static inline void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* The one's complement sum, in the host order of network octets (as
+ * tw_csum_partial() sums), of the 32-bit value v written in network order at
+ * offset off of the message. 16-bit words start at even offsets, so at an odd
+ * offset the octets pair the other way and the sum is byte-swapped (RFC 1071
+ * §2(B)). Summed from the value, not read back: a 16-bit load over the
+ * single-octet stores just made cannot be forwarded from them and waits for
+ * every store before it. */
+static inline uint32_t sum32_at(uint32_t v, size_t off)
+{
+	uint32_t s = (v >> 16) + (v & 0xffffu);
+	s = (s & 0xffffu) + (s >> 16);
+	uint16_t n = htobe16((uint16_t)s); /* network order of the sum, as loaded */
+	return off & 1 ? (uint16_t)(n << 8 | n >> 8) : n;
+}
+
+/* Writes the stored answer v for q into out (which may be q's own wire): q's ID
+ * and question, TTLs counted down to now. Returns the one's complement sum of
+ * the octets written. */
+static inline uint32_t pkt_write(const struct pkt_val *v, const struct tw_dns_msg *q,
+				 uint32_t now, uint8_t *out)
+{
+	const uint8_t *wire = (const uint8_t *)&v->ttl[v->nttl];
+	size_t after_q = TW_DNS_HDR_LEN + v->qname_len;
+	/* the question exactly as asked (same length, the client's case): where
+	 * out is the query itself (an answer written over its query, in the
+	 * receive buffer) the name is already in place */
+	memcpy(out, wire, TW_DNS_HDR_LEN);
+	if (out != q->wire)
+		memcpy(out + TW_DNS_HDR_LEN, q->wire + q->qname, v->qname_len);
+	memcpy(out + after_q, wire + after_q, v->len - after_q);
+	uint16_t idw = htobe16(q->id);
+	memcpy(out, &idw, 2);
+	/* the name starts at an even offset (12), as the stored sum assumes */
+	uint64_t sum = (uint64_t)v->sum + idw + tw_csum_partial(out + TW_DNS_HDR_LEN, v->qname_len, 0);
+	/* a thread whose clock lags the inserter's serves the TTLs as stored */
+	uint32_t age = (int32_t)(now - v->inserted) > 0 ? now - v->inserted : 0;
+	for (unsigned i = 0; i < v->nttl; i++) {
+		uint32_t ttl = v->ttl[i].ttl > age ? v->ttl[i].ttl - age : 0;
+		put32(out + v->ttl[i].off, ttl);
+		sum += sum32_at(ttl, v->ttl[i].off);
+	}
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint32_t)sum;
+}
+
+/* Hashes q's packet-table key into key, or returns 0 when q cannot be a hit. */
+static inline size_t pkt_key(struct tw_cache_thread *t, uint8_t *key, const struct tw_dns_msg *q,
+			     uint64_t *h)
+{
+	if (q->qdcount != 1 || !question_plain(q))
+		return 0;
+	return cache_key_into(t->c, key, TW_CACHE_KIND_PKT, q->qtype, q->qclass,
+			      tw_cache_pkt_variant(q), q->wire + q->qname, h);
+}
+
 size_t tw_cache_pkt_answer(struct tw_cache_thread *t, const struct tw_dns_msg *q, uint32_t now,
 			   uint8_t *out, size_t cap)
 {
 	struct tw_cache_kind_stats *ks = &t->stats.kind[TW_CACHE_KIND_PKT];
-	if (q->qdcount != 1 || !question_plain(q)) {
-		CACHE_CNT_INC(ks->misses);
-		return 0;
-	}
-	const uint8_t *qname = q->wire + q->qname;
 	uint64_t h;
-	size_t klen = cache_key_hash(t, TW_CACHE_KIND_PKT, q->qtype, q->qclass,
-				     tw_cache_pkt_variant(q), qname, &h);
-	struct cache_entry *e = cache_find(t, t->keybuf, klen, h, now);
-	if (!e) {
+	size_t klen = pkt_key(t, t->keybuf, q, &h);
+	struct cache_entry *e = klen ? cache_find(t, t->keybuf, klen, h, now) : NULL;
+	const struct pkt_val *v = e ? (const struct pkt_val *)cache_entry_val(e) : NULL;
+	if (!v || v->len > cap) {
 		CACHE_CNT_INC(ks->misses);
 		return 0;
 	}
-	const struct pkt_val *v = (const struct pkt_val *)cache_entry_val(e);
-	if (v->len > cap) {
-		CACHE_CNT_INC(ks->misses);
-		return 0;
-	}
-	const uint8_t *wire = (const uint8_t *)&v->ttl[v->nttl];
-	memcpy(out, wire, v->len);
-	out[0] = (uint8_t)(q->id >> 8);
-	out[1] = (uint8_t)q->id;
-	/* the question exactly as asked: same length, the client's case */
-	memcpy(out + TW_DNS_HDR_LEN, qname, v->qname_len);
-	/* a thread whose clock lags the inserter's serves the TTLs as stored */
-	uint32_t age = (int32_t)(now - v->inserted) > 0 ? now - v->inserted : 0;
-	for (unsigned i = 0; i < v->nttl; i++) {
-		uint32_t ttl = v->ttl[i].ttl;
-		put32(out + v->ttl[i].off, ttl > age ? ttl - age : 0);
-	}
+	(void)pkt_write(v, q, now, out);
 	CACHE_CNT_INC(ks->hits);
 	return v->len;
+}
+
+uint32_t tw_cache_pkt_answer_burst(struct tw_cache_thread *t, const struct tw_dns_msg *const *q,
+				   unsigned n, uint32_t now, uint8_t *const *out,
+				   const size_t *cap, size_t *len, uint32_t *sum)
+{
+	struct tw_cache_kind_stats *ks = &t->stats.kind[TW_CACHE_KIND_PKT];
+	size_t klen[TW_CACHE_BURST_MAX];
+	uint64_t hash[TW_CACHE_BURST_MAX];
+	struct cache_entry *e[TW_CACHE_BURST_MAX];
+	unsigned idx[TW_CACHE_BURST_MAX], nk = 0;
+	if (n > TW_CACHE_BURST_MAX)
+		n = TW_CACHE_BURST_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		len[i] = 0;
+		klen[nk] = pkt_key(t, t->burst_key[nk], q[i], &hash[nk]);
+		if (!klen[nk])
+			continue;
+		cache_prefetch_bucket(t->c, hash[nk]);
+		idx[nk++] = i;
+	}
+	/* header, key, TTL table and a typical signed answer: five lines */
+	cache_find_burst_lines(t, nk, t->burst_key[0], klen, hash, now, 5, e);
+	uint32_t hits = 0;
+	for (unsigned k = 0; k < nk; k++) {
+		if (!e[k])
+			continue;
+		unsigned i = idx[k];
+		const struct pkt_val *v = (const struct pkt_val *)cache_entry_val(e[k]);
+		if (v->len > cap[i])
+			continue;
+		sum[i] = pkt_write(v, q[i], now, out[i]);
+		len[i] = v->len;
+		hits |= 1u << i;
+	}
+	unsigned nhit = (unsigned)__builtin_popcount(hits);
+	CACHE_CNT_ADD(ks->hits, nhit);
+	CACHE_CNT_ADD(ks->misses, n - nhit);
+	return hits;
 }
 
 /* Writes m again with the message builder into t->scratch: names written out
@@ -197,6 +276,12 @@ int tw_cache_pkt_insert(struct tw_cache_thread *t, const uint8_t *wire, size_t l
 		k++;
 	}
 	memcpy(&v->ttl[nttl], wire, len);
+	/* the sum without what every hit writes anew (the scratch copy is ours) */
+	memset(t->scratch, 0, 2);
+	memset(t->scratch + TW_DNS_HDR_LEN, 0, m.qname_len);
+	for (unsigned i = 0; i < nttl; i++)
+		memset(t->scratch + v->ttl[i].off, 0, 4);
+	v->sum = tw_csum_partial(t->scratch, len, 0);
 	cache_entry_publish(t, e, cache_hash(t->c, t->keybuf, klen), now + min_ttl, now);
 	return 0;
 }

@@ -38,6 +38,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "dns/csum.h"
+
 /* ---- configuration and life --------------------------------------------------------- */
 
 /* The appliance's own addressing on one port. Addresses in network order. */
@@ -200,6 +202,12 @@ enum tw_net_verdict tw_net_input(struct tw_net_ctx *ctx, uint8_t *frame, size_t 
  * 0 when payload_len does not fit the IP length field. Any thread. */
 size_t tw_net_udp_reply(const struct tw_net_pkt *in, uint8_t *frame, uint16_t payload_len);
 
+/* tw_net_udp_reply() for a payload whose one's complement sum the caller has
+ * (tw_csum_partial() of its octets, 0 to 0x1ffff; a ready answer keeps its own):
+ * the payload is not read again. Any thread. */
+size_t tw_net_udp_reply_sum(const struct tw_net_pkt *in, uint8_t *frame, uint16_t payload_len,
+			    uint32_t payload_sum);
+
 /* The next hop towards (family, dst): dst itself inside an on-link prefix (our
  * IPv4 prefix; our IPv6 prefix or fe80::/10), else the gateway. Writes it to hop
  * (16 octets, same family). Returns
@@ -259,25 +267,5 @@ int tw_net_neigh_lookup(const struct tw_net_ctx *ctx, int family, const uint8_t 
  * Worker lcore only. */
 bool tw_net_neigh_known(const struct tw_net_ctx *ctx, int family, const uint8_t dst[16],
 			uint64_t now_ms);
-
-/* ---- Internet checksum (RFC 1071) --------------------------------------------------- */
-
-/* One's complement sum of len octets at buf as 16-bit words, added to sum: 8
- * octets per step with the carries folded back (RFC 1071 §4.1 and §2(B): the sum
- * does not depend on byte order, so words are loaded in host order and stored
- * back the same way). An odd last octet is padded with zero, so only the last
- * piece of a concatenation may have an odd length. Returns the sum folded to 16
- * bits: a caller may add a few more 16-bit words (in host order of their network
- * bytes, e.g. htons(17)) before tw_net_csum_fold(). Any thread. */
-uint32_t tw_net_csum_partial(const void *buf, size_t len, uint32_t sum);
-
-/* The checksum to store for a sum: folded to 16 bits and complemented, in the
- * host order of its network bytes (memcpy it into the header). Over data that
- * includes a correct checksum it is 0. Any thread. */
-uint16_t tw_net_csum_fold(uint32_t sum);
-
-/* RFC 1624 §3 incremental update: the checksum csum after one 16-bit word of the
- * data changed from old_word to new_word (all three as stored). Any thread. */
-uint16_t tw_net_csum_adjust(uint16_t csum, uint16_t old_word, uint16_t new_word);
 
 #endif

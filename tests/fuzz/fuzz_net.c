@@ -3,7 +3,7 @@
  * QinQ, IPv6 link-local only) and every verdict is held to what the header
  * promises: a frame that is not answered is left as it came, a UDP datagram's
  * offsets lie inside the frame, a reply fits the buffer, carries checksums that
- * verify (tw_net_csum_*() and a plain RFC 1071 sum written here must agree) and
+ * verify (tw_csum_*() and a plain RFC 1071 sum written here must agree) and
  * is understood by a second context configured as the host it goes to. A UDP
  * datagram is then answered (tw_net_udp_reply()) and the answer checked the same
  * way; last, the sending path (tw_net_udp_header(), tw_net_solicit()) is driven
@@ -206,7 +206,7 @@ static void say_peer(enum tw_net_verdict v, const struct tw_net_pkt *q)
 		tw_net_exception_str((enum tw_net_exception)q->exception));
 }
 
-/* ---- checksums: tw_net_csum_*() against 16-bit big-endian words one at a time ----- */
+/* ---- checksums: tw_csum_*() against 16-bit big-endian words one at a time ----- */
 
 static uint32_t ref_add(uint32_t acc, const uint8_t *p, size_t n)
 {
@@ -231,10 +231,10 @@ static bool sum_ok(const uint8_t *p, size_t n, const uint8_t *addrs, size_t alen
 {
 	uint32_t s = 0, r = 0;
 	if (addrs) {
-		s = tw_net_csum_partial(addrs, alen, 0) + htobe16(proto) + htobe16((uint16_t)n);
+		s = tw_csum_partial(addrs, alen, 0) + htobe16(proto) + htobe16((uint16_t)n);
 		r = ref_add(0, addrs, alen) + proto + (uint32_t)n;
 	}
-	bool ok = tw_net_csum_fold(tw_net_csum_partial(p, n, s)) == 0;
+	bool ok = tw_csum_fold(tw_csum_partial(p, n, s)) == 0;
 	CHECK(ok == (ref_fold(ref_add(r, p, n)) == 0xffff));
 	return ok;
 }
@@ -248,7 +248,7 @@ static void csum_differential(const uint8_t *d, size_t n)
 		n = sizeof(scratch);
 	for (size_t k = 0; k < 4 && k <= n; k++) {
 		uint16_t seed = (uint16_t)(0x1234 * k);
-		uint16_t c = tw_net_csum_fold(tw_net_csum_partial(d + k, n - k, htobe16(seed)));
+		uint16_t c = tw_csum_fold(tw_csum_partial(d + k, n - k, htobe16(seed)));
 		uint16_t want = (uint16_t)~ref_fold(ref_add(seed, d + k, n - k));
 		uint8_t b[2];
 		memcpy(b, &c, 2);
@@ -258,12 +258,12 @@ static void csum_differential(const uint8_t *d, size_t n)
 		return;
 	memcpy(scratch, d, n);
 	size_t o = (n / 2) & ~(size_t)1;
-	uint16_t c0 = tw_net_csum_fold(tw_net_csum_partial(scratch, n, 0)), old_w, new_w;
+	uint16_t c0 = tw_csum_fold(tw_csum_partial(scratch, n, 0)), old_w, new_w;
 	memcpy(&old_w, scratch + o, 2);
 	new_w = (uint16_t)(old_w * 31 + 7);
 	memcpy(scratch + o, &new_w, 2);
-	uint16_t c1 = tw_net_csum_fold(tw_net_csum_partial(scratch, n, 0));
-	uint16_t adj = tw_net_csum_adjust(c0, old_w, new_w);
+	uint16_t c1 = tw_csum_fold(tw_csum_partial(scratch, n, 0));
+	uint16_t adj = tw_csum_adjust(c0, old_w, new_w);
 	/* 0 and 0xffff are the two zeros of one's complement: both verify */
 	CHECK(adj == c1 || ((adj == 0 || adj == 0xffff) && (c1 == 0 || c1 == 0xffff)));
 }

@@ -1166,7 +1166,9 @@ static void test_registration_churn_hands_entries_over_without_loss_or_leak(void
 	EXPECT_LE("during the load", f->res.peak_threads, 5);
 	/* the clock did wrap */
 	EXPECT_LE("the clock", r->min_ticks, r->now - r->start_now);
-	EXPECT_LE("the clock", r->now, 1000u);
+	/* (how far past 2^32 depends on how long the churners took: a loaded
+	 * machine ticks it further) */
+	EXPECT_LE("the clock wrapped", r->now, r->start_now - 1);
 
 	/* every slot is free again: six threads register at once, a seventh not */
 	struct slot_probe probes[7];

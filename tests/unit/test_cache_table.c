@@ -15,6 +15,7 @@
 
 #include "cache/cache.h"
 #include "crypto/verify.h"
+#include "dns/csum.h"
 #include "dns/build.h"
 #include "dns/error.h"
 #include "dns/msg.h"
@@ -380,6 +381,92 @@ static void test_packet_answer_patches_id_case_and_ttls(void **state)
 	assert_int_equal(st->kind[TW_CACHE_KIND_PKT].hits, 2);
 	assert_int_equal(st->kind[TW_CACHE_KIND_PKT].misses, 4);
 	ts_msg_free(resp);
+	fx_close(&f);
+}
+
+/* The burst lookup answers exactly as single lookups do, and the sum it returns
+ * is the answer's one's complement sum whatever the parity of the TTL fields
+ * (names of odd and even length put them at odd and even offsets). */
+static void test_packet_burst_matches_single_with_sums(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 0, 0);
+	static const char *const names[] = { "a.example.", "bb.example.", "ccc.example.",
+					     "dddd.example.", "eeeee.example." };
+	enum { NN = sizeof(names) / sizeof(names[0]) };
+	uint8_t qb[NN + 1][512];
+	struct tw_dns_msg q[NN + 1];
+	struct tw_dns_rr qrr[NN + 1][4];
+	for (unsigned i = 0; i < NN; i++) {
+		struct ts_msg *resp = ts_msg_new(names[i], TW_DNS_T_TXT, 0);
+		char line[256];
+		snprintf(line, sizeof(line), "%s %u IN TXT \"%.*s\"", names[i], 300 + i, (int)i + 1,
+			 "xyzzy");
+		assert_int_equal(ts_msg_add_line(resp, TW_DNS_SEC_AN, line), 0);
+		snprintf(line, sizeof(line), "%s 400 IN TXT \"second\"", names[i]);
+		assert_int_equal(ts_msg_add_line(resp, TW_DNS_SEC_AN, line), 0);
+		assert_int_equal(ts_msg_add_line(resp, TW_DNS_SEC_NS, "example. 500 IN NS ns.example."),
+				 0);
+		ts_msg_set_flags(resp, TW_DNS_F_QR | TW_DNS_F_RD | TW_DNS_F_RA);
+		size_t rlen;
+		const uint8_t *rw = ts_msg_wire(resp, &rlen);
+		make_query(qb[i], sizeof(qb[i]), (uint16_t)(0xA000 + i), names[i], TW_DNS_T_TXT,
+			   TW_DNS_F_RD, true, 1232, 0, &q[i], qrr[i]);
+		assert_int_equal(tw_cache_pkt_insert(f.t, rw, rlen, tw_cache_pkt_variant(&q[i]),
+						     TW_CACHE_SECURE, 3600, NOW),
+				 0);
+		ts_msg_free(resp);
+	}
+	/* the client's case differs from the stored one; one name is not cached */
+	qb[2][13] = 'C';
+	make_query(qb[NN], sizeof(qb[NN]), 1, "nothere.example.", TW_DNS_T_TXT, TW_DNS_F_RD, true,
+		   1232, 0, &q[NN], qrr[NN]);
+	uint8_t out[NN + 1][1500], one[1500];
+	uint8_t *outp[NN + 1];
+	const struct tw_dns_msg *qp[NN + 1];
+	size_t cap[NN + 1], len[NN + 1];
+	uint32_t sum[NN + 1];
+	for (unsigned i = 0; i <= NN; i++) {
+		outp[i] = out[i];
+		qp[i] = &q[i];
+		cap[i] = sizeof(out[i]);
+	}
+	cap[4] = 20; /* too small: a miss, as with a single lookup */
+	uint32_t hits = tw_cache_pkt_answer_burst(f.t, qp, NN + 1, NOW + 77, outp, cap, len, sum);
+	assert_int_equal(hits, 0x0F);
+	for (unsigned i = 0; i <= NN; i++) {
+		size_t n1 = tw_cache_pkt_answer(f.t, &q[i], NOW + 77, one, cap[i]);
+		assert_int_equal(len[i], n1);
+		if (!n1)
+			continue;
+		assert_memory_equal(out[i], one, n1);
+		assert_memory_equal(out[i] + 12, qb[i] + 12, q[i].qname_len);
+		assert_int_equal(tw_csum_fold(sum[i]), tw_csum_fold(tw_csum_partial(out[i], n1, 0)));
+		struct tw_dns_msg a;
+		struct tw_dns_rr arr[8];
+		assert_int_equal(tw_dns_msg_parse(&a, out[i], n1, arr, 8), 0);
+		assert_int_equal(a.id, 0xA000 + i);
+		assert_int_equal(a.rr[0].ttl, 300 + i - 77);
+	}
+	/* in place: the answer written over its own query, as a worker does */
+	uint8_t inplace[1500];
+	memcpy(inplace, qb[2], sizeof(qb[2]));
+	struct tw_dns_msg qi;
+	struct tw_dns_rr qirr[4];
+	assert_int_equal(tw_dns_msg_parse(&qi, inplace, q[2].len, qirr, 4), 0);
+	const struct tw_dns_msg *qip = &qi;
+	uint8_t *inp = inplace;
+	size_t icap = sizeof(inplace), ilen;
+	uint32_t isum;
+	assert_int_equal(tw_cache_pkt_answer_burst(f.t, &qip, 1, NOW + 77, &inp, &icap, &ilen,
+						   &isum), 1);
+	assert_int_equal(ilen, len[2]);
+	assert_memory_equal(inplace, out[2], ilen);
+	assert_int_equal(tw_csum_fold(isum), tw_csum_fold(tw_csum_partial(inplace, ilen, 0)));
+	const struct tw_cache_stats *st = tw_cache_thread_stats(f.t);
+	assert_int_equal(st->kind[TW_CACHE_KIND_PKT].hits, 9);
+	assert_int_equal(st->kind[TW_CACHE_KIND_PKT].misses, 4);
 	fx_close(&f);
 }
 
@@ -831,6 +918,7 @@ int main(void)
 		cmocka_unit_test(test_burst_lookup_matches_single_lookups),
 		cmocka_unit_test(test_memory_limit_evicts_cold_entries_and_keeps_hot_one),
 		cmocka_unit_test(test_rdata_that_decompresses_past_the_scratch_is_refused),
+		cmocka_unit_test(test_packet_burst_matches_single_with_sums),
 		cmocka_unit_test(test_flush_name_zone_and_all),
 		cmocka_unit_test(test_entries_outlive_their_thread),
 		cmocka_unit_test(test_conf_errors_are_named),

@@ -396,7 +396,7 @@ static void test_csum_matches_reference_at_every_length_and_alignment(void **sta
 		buf[i] = (uint8_t)rand();
 	for (size_t off = 0; off < 8; off++) {
 		for (size_t len = 0; len <= 280; len++) {
-			uint16_t c = tw_net_csum_fold(tw_net_csum_partial(buf + off, len, 0));
+			uint16_t c = tw_csum_fold(tw_csum_partial(buf + off, len, 0));
 			uint8_t b[2];
 			memcpy(b, &c, 2);
 			assert_int_equal(get16(b), (uint16_t)~ref_fold(ref_add(0, buf + off, len)));
@@ -404,7 +404,7 @@ static void test_csum_matches_reference_at_every_length_and_alignment(void **sta
 	}
 	/* all ones: sums that overflow every stage */
 	memset(buf, 0xff, sizeof(buf));
-	uint16_t c = tw_net_csum_fold(tw_net_csum_partial(buf, 257, 0xffff));
+	uint16_t c = tw_csum_fold(tw_csum_partial(buf, 257, 0xffff));
 	uint8_t b[2];
 	memcpy(b, &c, 2);
 	assert_int_equal(get16(b), (uint16_t)~ref_fold(ref_add(0xffff, buf, 257)));
@@ -419,7 +419,7 @@ static void test_csum_adjust_equals_recomputation(void **state)
 		for (size_t i = 0; i < sizeof(m); i++)
 			m[i] = (uint8_t)rand();
 		m[2] = m[3] = 0;
-		uint16_t c = tw_net_csum_fold(tw_net_csum_partial(m, sizeof(m), 0));
+		uint16_t c = tw_csum_fold(tw_csum_partial(m, sizeof(m), 0));
 		memcpy(m + 2, &c, 2);
 		size_t w = 2 * (size_t)(rand() % 32);
 		if (w == 2)
@@ -430,7 +430,7 @@ static void test_csum_adjust_equals_recomputation(void **state)
 		m[w + 1] = (uint8_t)rand();
 		memcpy(&new_w, m + w, 2);
 		memcpy(&c, m + 2, 2);
-		c = tw_net_csum_adjust(c, old_w, new_w);
+		c = tw_csum_adjust(c, old_w, new_w);
 		memcpy(m + 2, &c, 2);
 		assert_int_equal(ref_fold(ref_add(0, m, sizeof(m))), 0xffff);
 	}
