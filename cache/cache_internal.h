@@ -208,14 +208,26 @@ static inline uint64_t cache_hash_chunk(const struct tw_cache *c, uint64_t a, ui
  * name lower-cased, zero-padded to a whole word; *hash: cache_hash() of it,
  * computed from the words as they are made (loading them back right after
  * storing them measured a third of a lookup). Returns the key's length. */
+static inline size_t cache_key_into_n(const struct tw_cache *c, uint8_t *buf, uint8_t kind,
+				      uint16_t type, uint16_t cls, uint8_t variant,
+				      const uint8_t *name, size_t n, uint64_t *hash);
 static inline size_t cache_key_into(const struct tw_cache *c, uint8_t *buf, uint8_t kind,
 				    uint16_t type, uint16_t cls, uint8_t variant,
 				    const uint8_t *name, uint64_t *hash)
 {
-	uint64_t *k = (uint64_t *)(void *)buf;
 	size_t n = 1;
 	while (name[n - 1])
 		n += name[n - 1] + 1u;
+	return cache_key_into_n(c, buf, kind, type, cls, variant, name, n, hash);
+}
+
+/* cache_key_into() of a name whose length n the caller knows (a parsed
+ * question's): the labels are not walked again. */
+static inline size_t cache_key_into_n(const struct tw_cache *c, uint8_t *buf, uint8_t kind,
+				      uint16_t type, uint16_t cls, uint8_t variant,
+				      const uint8_t *name, size_t n, uint64_t *hash)
+{
+	uint64_t *k = (uint64_t *)(void *)buf;
 	size_t len = CACHE_KEY_HDR + n;
 	/* the last, partial word of the name: the 8 octets ending at its end
 	 * shifted down (no read past the name), or octet by octet when short */

@@ -53,16 +53,7 @@ uint8_t tw_cache_pkt_variant(const struct tw_dns_msg *q)
  * the packet table copies and keys it as it stands. */
 static inline bool question_plain(const struct tw_dns_msg *m)
 {
-	size_t off = m->qname, n = 0;
-	while (off + n < m->len) {
-		uint8_t l = m->wire[off + n];
-		if (l == 0)
-			return n + 1 == m->qname_len;
-		if (l > 63)
-			return false;
-		n += 1u + l;
-	}
-	return false;
+	return m->qname_plain;
 }
 
 static inline void put32(uint8_t *p, uint32_t v)
@@ -125,8 +116,8 @@ static inline size_t pkt_key(struct tw_cache_thread *t, uint8_t *key, const stru
 {
 	if (q->qdcount != 1 || !question_plain(q))
 		return 0;
-	return cache_key_into(t->c, key, TW_CACHE_KIND_PKT, q->qtype, q->qclass,
-			      tw_cache_pkt_variant(q), q->wire + q->qname, h);
+	return cache_key_into_n(t->c, key, TW_CACHE_KIND_PKT, q->qtype, q->qclass,
+				tw_cache_pkt_variant(q), q->wire + q->qname, q->qname_len, h);
 }
 
 size_t tw_cache_pkt_answer(struct tw_cache_thread *t, const struct tw_dns_msg *q, uint32_t now,

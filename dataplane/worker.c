@@ -413,11 +413,17 @@ static void crypto_poll(struct tw_worker *w)
 
 /* ---- client queries ----------------------------------------------------------------- */
 
+/* Constant sizes: inlined compares rather than a library call per frame. */
+static inline bool addr_eq(const uint8_t *a, const uint8_t *b, int family)
+{
+	return family == AF_INET ? memcmp(a, b, 4) == 0 : memcmp(a, b, 16) == 0;
+}
+
 static bool is_service(const struct tw_dp_shared *sh, const struct tw_net_pkt *p)
 {
 	for (unsigned i = 0; i < sh->nlisten; i++)
 		if (sh->listen[i].port == p->dport && sh->listen[i].family == p->family &&
-		    memcmp(sh->listen[i].addr, p->dst, p->family == AF_INET ? 4 : 16) == 0)
+		    addr_eq(sh->listen[i].addr, p->dst, p->family))
 			return true;
 	return false;
 }
@@ -554,7 +560,7 @@ static int upstream_of(const struct tw_dp_shared *sh, const struct tw_net_pkt *p
 {
 	for (unsigned i = 0; i < sh->nupstreams; i++)
 		if (sh->upstream[i].port == p->sport && sh->upstream[i].family == p->family &&
-		    memcmp(sh->upstream[i].addr, p->src, p->family == AF_INET ? 4 : 16) == 0)
+		    addr_eq(sh->upstream[i].addr, p->src, p->family))
 			return (int)i;
 	return -1;
 }
@@ -680,12 +686,15 @@ static bool hit_candidate(struct tw_worker *w, struct rte_mbuf *m, const struct 
 	const uint8_t *wire = rte_pktmbuf_mtod(m, const uint8_t *) + pkt->payload;
 	size_t len = pkt->payload_len;
 	if (len < 12 || (wire[2] & 0x80) || TW_DNS_OPCODE(tw_wire_get16(wire + 2)) != 0 ||
-	    tw_dns_msg_parse(&h->q, wire, len, h->rr, QUERY_RRS) != 0 || h->q.qdcount != 1 ||
+	    (tw_dns_msg_parse_query(&h->q, wire, len, h->rr) != 0 &&
+	     tw_dns_msg_parse(&h->q, wire, len, h->rr, QUERY_RRS) != 0) ||
+	    h->q.qdcount != 1 ||
 	    h->q.ancount || h->q.nscount || h->q.qname != 12 || (wire[12] & 0xC0) ||
 	    (h->q.has_opt && h->q.edns_version > 0))
 		return false;
 	h->m = m;
-	h->pkt = *pkt;
+	if (&h->pkt != pkt)
+		h->pkt = *pkt;
 	w->nht++;
 	return true;
 }
@@ -757,19 +766,21 @@ static void share_neighbour(struct tw_worker *w, const struct rte_mbuf *m)
 static void on_frame(struct tw_worker *w, struct rte_mbuf *m, bool handed)
 {
 	struct tw_dp_shared *sh = w->sh;
-	struct tw_net_pkt pkt;
+	/* parsed straight into the next hit candidate's slot when there is one,
+	 * so a candidate's layout is not copied */
+	struct tw_net_pkt local, *pkt = w->nht < BURST ? &w->ht[w->nht].pkt : &local;
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	size_t cap = rte_pktmbuf_data_room_size(m->pool) - rte_pktmbuf_headroom(m);
 	enum tw_net_verdict v = tw_net_input(w->net, frame, rte_pktmbuf_data_len(m), cap,
-					     w->now_ms, &pkt);
+					     w->now_ms, pkt);
 	switch (v) {
 	case TW_NET_REPLY:
 		w->st.l2_replies++;
-		tx_push(w, m, pkt.reply_len);
+		tx_push(w, m, pkt->reply_len);
 		return;
 	case TW_NET_DROP:
-		w->st.drop[pkt.drop < TW_NET_DROP_REASONS ? pkt.drop : 0]++;
-		if (pkt.drop == TW_NET_DROP_CONSUMED && !handed) {
+		w->st.drop[pkt->drop < TW_NET_DROP_REASONS ? pkt->drop : 0]++;
+		if (pkt->drop == TW_NET_DROP_CONSUMED && !handed) {
 			/* a neighbour's ARP reply or advertisement, learned here: every
 			 * worker keeps its own neighbour table, and RSS puts all ARP on
 			 * one queue, so the others get a copy to learn from too */
@@ -784,7 +795,7 @@ static void on_frame(struct tw_worker *w, struct rte_mbuf *m, bool handed)
 		rte_pktmbuf_free(m);
 		return;
 	case TW_NET_EXCEPTION:
-		w->st.exception[pkt.exception < TW_NET_EXCEPTIONS ? pkt.exception : 0]++;
+		w->st.exception[pkt->exception < TW_NET_EXCEPTIONS ? pkt->exception : 0]++;
 		if (sh->tap_port >= 0)
 			to_kernel(w, m);
 		else
@@ -793,18 +804,18 @@ static void on_frame(struct tw_worker *w, struct rte_mbuf *m, bool handed)
 	case TW_NET_UDP:
 		break;
 	}
-	if (is_service(sh, &pkt)) {
-		if (!handed && hit_candidate(w, m, &pkt))
+	if (is_service(sh, pkt)) {
+		if (!handed && hit_candidate(w, m, pkt))
 			return;
-		struct client cl = { .m = m, .pkt = pkt, .tq = NULL };
-		on_query(w, &cl, frame + pkt.payload, pkt.payload_len, false);
+		struct client cl = { .m = m, .pkt = *pkt, .tq = NULL };
+		on_query(w, &cl, frame + pkt->payload, pkt->payload_len, false);
 		return;
 	}
-	int ups = upstream_of(sh, &pkt);
-	if (ups >= 0 && pkt.dport >= SPORT_LO) {
+	int ups = upstream_of(sh, pkt);
+	if (ups >= 0 && pkt->dport >= SPORT_LO) {
 		/* the answer belongs to the worker that owns its port range */
 		unsigned span = (SPORT_HI - SPORT_LO + 1) / sh->nworkers;
-		unsigned owner = (pkt.dport - SPORT_LO) / span;
+		unsigned owner = (pkt->dport - SPORT_LO) / span;
 		if (owner < sh->nworkers && owner != w->id && !handed) {
 			if (rte_ring_enqueue(sh->workers[owner]->handoff, m) == 0) {
 				w->st.handoff_out++;
@@ -814,7 +825,7 @@ static void on_frame(struct tw_worker *w, struct rte_mbuf *m, bool handed)
 			}
 			return;
 		}
-		on_response(w, m, &pkt, (unsigned)ups);
+		on_response(w, m, pkt, (unsigned)ups);
 		return;
 	}
 	w->st.udp_other++;

@@ -90,6 +90,7 @@ static int parse_header(struct tw_dns_msg *m, const uint8_t *wire, size_t len, s
 	m->trailing = 0;
 	m->qname = 0;
 	m->qname_len = 0;
+	m->qname_plain = false;
 	m->qtype = 0;
 	m->qclass = 0;
 
@@ -105,6 +106,9 @@ static int parse_header(struct tw_dns_msg *m, const uint8_t *wire, size_t len, s
 			return -TW_EDNS_TRUNC;
 		m->qname = (uint16_t)p;
 		m->qname_len = (uint16_t)nlen;
+		/* a pointer makes the wire form shorter: a name's own length is 1 or
+		 * at least 3, never the pointer's 2 */
+		m->qname_plain = wlen == nlen;
 		p += wlen;
 		m->qtype = tw_wire_get16(wire + p);
 		m->qclass = tw_wire_get16(wire + p + 2);
@@ -203,6 +207,90 @@ int tw_dns_msg_parse(struct tw_dns_msg *m, const uint8_t *wire, size_t len,
 		m->rr_count = (uint16_t)(i + 1);
 	}
 	m->trailing = (uint16_t)(len - pos);
+	return 0;
+}
+
+int tw_dns_msg_parse_query(struct tw_dns_msg *m, const uint8_t *wire, size_t len,
+			   struct tw_dns_rr *opt)
+{
+	if (len < TW_DNS_HDR_LEN + 5 || len > TW_DNS_MSG_MAXLEN)
+		return 1;
+	uint16_t qd = tw_wire_get16(wire + 4), an = tw_wire_get16(wire + 6);
+	uint16_t ns = tw_wire_get16(wire + 8), ar = tw_wire_get16(wire + 10);
+	if (qd != 1 || an || ns || ar > 1)
+		return 1;
+	/* the name: plain labels only, within 255 octets and the message */
+	size_t p = TW_DNS_HDR_LEN;
+	for (;;) {
+		uint8_t l = wire[p];
+		if (l == 0)
+			break;
+		if (l > 63 || p + 1 + l - TW_DNS_HDR_LEN >= TW_DNS_NAME_MAXLEN || p + 1 + l >= len)
+			return 1;
+		p += 1u + l;
+	}
+	size_t nlen = p + 1 - TW_DNS_HDR_LEN;
+	p++;
+	if (len - p < 4)
+		return 1;
+	m->wire = wire;
+	m->len = (uint16_t)len;
+	m->id = tw_wire_get16(wire);
+	m->flags = tw_wire_get16(wire + 2);
+	m->qdcount = 1;
+	m->ancount = 0;
+	m->nscount = 0;
+	m->arcount = ar;
+	m->qname = TW_DNS_HDR_LEN;
+	m->qname_len = (uint16_t)nlen;
+	m->qname_plain = true;
+	m->qtype = tw_wire_get16(wire + p);
+	m->qclass = tw_wire_get16(wire + p + 2);
+	p += 4;
+	m->rr = opt;
+	m->rr_count = 0;
+	m->has_opt = false;
+	m->opt_idx = 0;
+	m->udp_size = 0;
+	m->ext_rcode = 0;
+	m->edns_version = 0;
+	m->edns_flags = 0;
+	m->has_ede = false;
+	m->ede_code = TW_EDE_NONE;
+	m->ede_text = 0;
+	m->ede_text_len = 0;
+	m->trailing = 0;
+	if (!ar)
+		return p == len ? 0 : 1;
+	/* the OPT record: root owner, type 41, its RDATA ending the message */
+	if (len - p < 11 || wire[p] != 0 || tw_wire_get16(wire + p + 1) != TW_DNS_T_OPT)
+		return 1;
+	const uint8_t *h = wire + p + 1;
+	uint16_t rdlen = tw_wire_get16(h + 8);
+	if (len - p - 11 != rdlen)
+		return 1;
+	size_t rd = p + 11;
+	for (size_t o = 0; o < rdlen;) {
+		if (rdlen - o < 4)
+			return 1;
+		uint16_t code = tw_wire_get16(wire + rd + o), olen = tw_wire_get16(wire + rd + o + 2);
+		if (code == TW_DNS_OPT_EDE || rdlen - o - 4 < olen)
+			return 1;
+		o += 4u + olen;
+	}
+	opt->owner = (uint16_t)p;
+	opt->type = TW_DNS_T_OPT;
+	opt->cls = tw_wire_get16(h + 2);
+	opt->ttl = tw_wire_get32(h + 4);
+	opt->rdlen = rdlen;
+	opt->rdata = (uint16_t)rd;
+	opt->section = TW_DNS_SEC_AR;
+	m->rr_count = 1;
+	m->has_opt = true;
+	m->udp_size = opt->cls;
+	m->ext_rcode = (uint8_t)(opt->ttl >> 24);
+	m->edns_version = (uint8_t)(opt->ttl >> 16);
+	m->edns_flags = (uint16_t)opt->ttl;
 	return 0;
 }
 

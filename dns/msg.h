@@ -119,6 +119,7 @@ struct tw_dns_msg {
 	/* question, when qdcount == 1 */
 	uint16_t qname;     /* offset */
 	uint16_t qname_len; /* uncompressed length */
+	bool qname_plain;   /* written out whole at qname, no compression pointer */
 	uint16_t qtype, qclass;
 
 	/* every RR of the answer, authority and additional sections, in order;
@@ -161,6 +162,16 @@ int tw_dns_msg_parse(struct tw_dns_msg *m, const uint8_t *wire, size_t len,
 /* Checks only the header and question (a query's first look on the fast path).
  * Fills id, flags, counts and the question; rr_count = 0. Same errors as above. */
 int tw_dns_msg_parse_question(struct tw_dns_msg *m, const uint8_t *wire, size_t len);
+
+/* The common query, parsed without the general machinery: one question whose
+ * name is written out whole, no answer or authority records, and at most an OPT
+ * record (options checked as tw_dns_msg_parse() checks them, none of them EDE)
+ * that ends the message. Returns 0 with m filled exactly as tw_dns_msg_parse(m,
+ * wire, len, opt, 1) would fill it, or 1 for anything else: the caller then calls
+ * tw_dns_msg_parse(), which parses it or names the error. Never fails otherwise.
+ * Any thread. */
+int tw_dns_msg_parse_query(struct tw_dns_msg *m, const uint8_t *wire, size_t len,
+			   struct tw_dns_rr *opt);
 
 /* Full 12-bit rcode: header rcode with the OPT extension (RFC 6891 §6.1.3). */
 uint16_t tw_dns_msg_rcode(const struct tw_dns_msg *m);

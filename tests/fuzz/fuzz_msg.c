@@ -166,6 +166,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t wire[TW_DNS_MSG_MAXLEN];
 	uint8_t name[TW_DNS_NAME_MAXLEN], name2[TW_DNS_NAME_MAXLEN];
 	size_t nlen, nlen2, n1, n2;
+	/* the query fast path parses exactly as the general parser, or declines */
+	struct tw_dns_rr qopt, rq[2];
+	struct tw_dns_msg mq, mf;
+	if (tw_dns_msg_parse_query(&mq, data, size, &qopt) == 0) {
+		if (tw_dns_msg_parse(&mf, data, size, rq, 1) != 0)
+			abort();
+		if (mq.wire != mf.wire || mq.len != mf.len || mq.id != mf.id ||
+		    mq.flags != mf.flags || mq.qdcount != mf.qdcount || mq.ancount != mf.ancount ||
+		    mq.nscount != mf.nscount || mq.arcount != mf.arcount || mq.qname != mf.qname ||
+		    mq.qname_len != mf.qname_len || mq.qname_plain != mf.qname_plain ||
+		    mq.qtype != mf.qtype || mq.qclass != mf.qclass || mq.rr_count != mf.rr_count ||
+		    mq.has_opt != mf.has_opt || mq.opt_idx != mf.opt_idx ||
+		    mq.udp_size != mf.udp_size || mq.ext_rcode != mf.ext_rcode ||
+		    mq.edns_version != mf.edns_version || mq.edns_flags != mf.edns_flags ||
+		    mq.has_ede != mf.has_ede || mq.ede_code != mf.ede_code ||
+		    mq.ede_text != mf.ede_text || mq.ede_text_len != mf.ede_text_len ||
+		    mq.trailing != mf.trailing)
+			abort();
+		if (mq.rr_count &&
+		    (qopt.owner != rq[0].owner || qopt.type != rq[0].type || qopt.cls != rq[0].cls ||
+		     qopt.rdlen != rq[0].rdlen || qopt.ttl != rq[0].ttl || qopt.rdata != rq[0].rdata ||
+		     qopt.section != rq[0].section))
+			abort();
+	}
 	if (tw_dns_msg_parse(&m, data, size, rrs, MAX_RR) != 0)
 		return 0;
 	for (int s = TW_DNS_SEC_AN; s <= TW_DNS_SEC_AR; s++)

@@ -437,11 +437,40 @@ static void test_parse_question_only_reads_header_and_question(void **state)
 	assert_int_equal(tw_dns_msg_parse_question(&m, q.b, q.n), 0);
 	assert_int_equal(m.qtype, TW_DNS_T_AAAA);
 	assert_int_equal(m.id, 0x1234);
+	assert_true(m.qname_plain);
 	struct tw_dns_rr rr[4];
 	assert_int_equal(tw_dns_msg_parse(&m, q.b, q.n, rr, 4), -TW_EDNS_TRUNC);
 	assert_int_equal(tw_dns_msg_parse_question(&m, q.b, 11), -TW_EDNS_TRUNC);
 	assert_int_equal(tw_dns_msg_parse_question(&m, q.b, 12 + sizeof(www_example) + 3),
 			 -TW_EDNS_TRUNC);
+}
+
+/* A question name that ends in a compression pointer is not plain: the packet
+ * cache keys and copies only names written out whole. */
+static void test_question_name_with_a_pointer_is_not_plain(void **state)
+{
+	(void)state;
+	struct mb q;
+	hdr(&q, 7, 0, 1, 0, 0, 0);
+	/* "a" then a pointer to offset 11 (ARCOUNT's low octet, 0: the root) */
+	static const uint8_t name[] = { 1, 'a', 0xC0, 11 };
+	put(&q, name, sizeof(name));
+	u16(&q, TW_DNS_T_A);
+	u16(&q, TW_DNS_C_IN);
+	struct tw_dns_msg m;
+	assert_int_equal(tw_dns_msg_parse_question(&m, q.b, q.n), 0);
+	assert_int_equal(m.qname_len, 3);
+	assert_false(m.qname_plain);
+	/* the same name written out whole is plain */
+	struct mb p;
+	hdr(&p, 7, 0, 1, 0, 0, 0);
+	static const uint8_t whole[] = { 1, 'a', 0 };
+	put(&p, whole, sizeof(whole));
+	u16(&p, TW_DNS_T_A);
+	u16(&p, TW_DNS_C_IN);
+	assert_int_equal(tw_dns_msg_parse_question(&m, p.b, p.n), 0);
+	assert_int_equal(m.qname_len, 3);
+	assert_true(m.qname_plain);
 }
 
 static void test_rrsets_group_by_owner_type_and_attach_rrsigs(void **state)
@@ -537,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_private_use_ede_65535_is_the_first_ede),
 		cmocka_unit_test(test_trailing_octets_are_counted_not_parsed),
 		cmocka_unit_test(test_parse_question_only_reads_header_and_question),
+		cmocka_unit_test(test_question_name_with_a_pointer_is_not_plain),
 		cmocka_unit_test(test_rrsets_group_by_owner_type_and_attach_rrsigs),
 		cmocka_unit_test(test_rrsets_group_keeps_orphan_rrsig_and_splits_types),
 		cmocka_unit_test(test_ede_names),
