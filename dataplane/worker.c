@@ -101,6 +101,8 @@ struct tw_worker {
 	uint32_t now;                 /* wall clock, seconds */
 	uint64_t now_ms;
 	uint64_t next_solicit_ms;
+	uint64_t tap_poll_tsc;        /* when the exception port is next polled */
+	uint64_t tap_poll_every;      /* TSC cycles between its polls (100 us) */
 	uint64_t solicit_at[TW_UPSTREAM_MAX]; /* next solicitation for an upstream's
 					       * unknown next hop, at most one per
 					       * 100 ms (not one per question) */
@@ -926,6 +928,8 @@ int tw_worker_main(void *arg)
 	struct tw_worker *w = arg;
 	struct tw_dp_shared *sh = w->sh;
 	w->lcore = rte_lcore_id();
+	w->tap_poll_every = sh->tsc_hz / 10000;
+	w->tap_poll_tsc = 0;
 	w->ct = tw_cache_thread_register(sh->cache);
 	if (!w->ct) {
 		RTE_LOG(ERR, USER1, "worker %u: cannot register with the cache\n", w->id);
@@ -961,8 +965,12 @@ int tw_worker_main(void *arg)
 		}
 		work += slow_poll(w);
 		work += tcp_poll(w);
-		if (sh->tap_port >= 0) {
-			/* what the kernel sends (TCP, its ARP and ND) goes out the port */
+		if (sh->tap_port >= 0 && t0 >= w->tap_poll_tsc) {
+			/* what the kernel sends (TCP, its ARP and ND) goes out the port.
+			 * Polled every 100 us, not every loop: the TAP's receive is a
+			 * read() system call even when nothing waits, and the kernel's
+			 * traffic is slow and tolerates the delay */
+			w->tap_poll_tsc = t0 + w->tap_poll_every;
 			struct rte_mbuf *k[BURST];
 			uint16_t nk = rte_eth_rx_burst((uint16_t)sh->tap_port, (uint16_t)w->id, k,
 						       BURST);
