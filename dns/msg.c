@@ -61,12 +61,10 @@ const char *tw_dns_ede_str(uint16_t code)
 	return "Unknown";
 }
 
-static int parse_header(struct tw_dns_msg *m, const uint8_t *wire, size_t len, size_t *pos)
+/* m for the message of len octets at wire (at least a header): the header's
+ * fields, nothing else found yet. */
+static void msg_start(struct tw_dns_msg *m, const uint8_t *wire, size_t len)
 {
-	if (len > TW_DNS_MSG_MAXLEN)
-		return -TW_EINVAL;
-	if (len < TW_DNS_HDR_LEN)
-		return -TW_EDNS_TRUNC;
 	m->wire = wire;
 	m->len = (uint16_t)len;
 	m->id = tw_wire_get16(wire);
@@ -93,6 +91,15 @@ static int parse_header(struct tw_dns_msg *m, const uint8_t *wire, size_t len, s
 	m->qname_plain = false;
 	m->qtype = 0;
 	m->qclass = 0;
+}
+
+static int parse_header(struct tw_dns_msg *m, const uint8_t *wire, size_t len, size_t *pos)
+{
+	if (len > TW_DNS_MSG_MAXLEN)
+		return -TW_EINVAL;
+	if (len < TW_DNS_HDR_LEN)
+		return -TW_EDNS_TRUNC;
+	msg_start(m, wire, len);
 
 	size_t p = TW_DNS_HDR_LEN;
 	if (m->qdcount > 1)
@@ -233,14 +240,7 @@ int tw_dns_msg_parse_query(struct tw_dns_msg *m, const uint8_t *wire, size_t len
 	p++;
 	if (len - p < 4)
 		return 1;
-	m->wire = wire;
-	m->len = (uint16_t)len;
-	m->id = tw_wire_get16(wire);
-	m->flags = tw_wire_get16(wire + 2);
-	m->qdcount = 1;
-	m->ancount = 0;
-	m->nscount = 0;
-	m->arcount = ar;
+	msg_start(m, wire, len);
 	m->qname = TW_DNS_HDR_LEN;
 	m->qname_len = (uint16_t)nlen;
 	m->qname_plain = true;
@@ -248,18 +248,6 @@ int tw_dns_msg_parse_query(struct tw_dns_msg *m, const uint8_t *wire, size_t len
 	m->qclass = tw_wire_get16(wire + p + 2);
 	p += 4;
 	m->rr = opt;
-	m->rr_count = 0;
-	m->has_opt = false;
-	m->opt_idx = 0;
-	m->udp_size = 0;
-	m->ext_rcode = 0;
-	m->edns_version = 0;
-	m->edns_flags = 0;
-	m->has_ede = false;
-	m->ede_code = TW_EDE_NONE;
-	m->ede_text = 0;
-	m->ede_text_len = 0;
-	m->trailing = 0;
 	if (!ar)
 		return p == len ? 0 : 1;
 	/* the OPT record: root owner, type 41, its RDATA ending the message */
