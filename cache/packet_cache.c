@@ -7,6 +7,7 @@
 #include "dns/error.h"
 #include "dns/name.h"
 #include "dns/rrtype.h"
+#include "dns/wire.h"
 
 #define PKT_MAX_RR 256
 
@@ -49,21 +50,6 @@ uint8_t tw_cache_pkt_variant(const struct tw_dns_msg *q)
 	return v;
 }
 
-/* True when the question name is written out at its offset, not compressed:
- * the packet table copies and keys it as it stands. */
-static inline bool question_plain(const struct tw_dns_msg *m)
-{
-	return m->qname_plain;
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* The one's complement sum, in the host order of network octets (as
  * tw_csum_partial() sums), of the 32-bit value v written in network order at
  * offset off of the message. 16-bit words start at even offsets, so at an odd
@@ -102,7 +88,7 @@ static inline uint32_t pkt_write(const struct pkt_val *v, const struct tw_dns_ms
 	uint32_t age = (int32_t)(now - v->inserted) > 0 ? now - v->inserted : 0;
 	for (unsigned i = 0; i < v->nttl; i++) {
 		uint32_t ttl = v->ttl[i].ttl > age ? v->ttl[i].ttl - age : 0;
-		put32(out + v->ttl[i].off, ttl);
+		tw_wire_put32(out + v->ttl[i].off, ttl);
 		sum += sum32_at(ttl, v->ttl[i].off);
 	}
 	sum = (sum & 0xffffu) + (sum >> 16);
@@ -114,7 +100,8 @@ static inline uint32_t pkt_write(const struct pkt_val *v, const struct tw_dns_ms
 static inline size_t pkt_key(struct tw_cache_thread *t, uint8_t *key, const struct tw_dns_msg *q,
 			     uint64_t *h)
 {
-	if (q->qdcount != 1 || !question_plain(q))
+	/* only a question written out whole is keyed and copied as it stands */
+	if (q->qdcount != 1 || !q->qname_plain)
 		return 0;
 	return cache_key_into_n(t->c, key, TW_CACHE_KIND_PKT, q->qtype, q->qclass,
 				tw_cache_pkt_variant(q), q->wire + q->qname, q->qname_len, h);
@@ -221,7 +208,7 @@ int tw_cache_pkt_insert(struct tw_cache_thread *t, const uint8_t *wire, size_t l
 	struct tw_dns_rr rrs[PKT_MAX_RR];
 	struct tw_dns_msg m;
 	if (len > UINT16_MAX || tw_dns_msg_parse(&m, wire, len, rrs, PKT_MAX_RR) != 0 ||
-	    m.qdcount != 1 || m.qname != TW_DNS_HDR_LEN || !question_plain(&m))
+	    m.qdcount != 1 || m.qname != TW_DNS_HDR_LEN || !m.qname_plain)
 		return -TW_EINVAL;
 	/* from here on the message is our own encoding of it */
 	len = reencode(t, &m);

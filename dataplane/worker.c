@@ -722,8 +722,10 @@ static void hit_burst(struct tw_worker *w)
 		cap[i] = room - h->pkt.payload;
 	}
 	uint32_t hits = tw_cache_pkt_answer_burst(w->ct, q, n, w->now, out, cap, len, sum);
-	w->st.queries += n;
-	w->st.hits += (unsigned)__builtin_popcount(hits);
+	/* the hits are counted here, the misses by on_query() */
+	unsigned nhit = (unsigned)__builtin_popcount(hits);
+	w->st.queries += nhit;
+	w->st.hits += nhit;
 	for (unsigned i = 0; i < n; i++) {
 		struct hit_try *h = &w->ht[i];
 		if (hits & (1u << i)) {
@@ -738,7 +740,6 @@ static void hit_burst(struct tw_worker *w)
 			continue;
 		}
 		struct client cl = { .m = h->m, .pkt = h->pkt, .tq = NULL };
-		w->st.queries--; /* on_query() counts it */
 		on_query(w, &cl, out[i], h->pkt.payload_len, true);
 	}
 }
