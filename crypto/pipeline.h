@@ -73,6 +73,8 @@ struct tw_crypto_pipe_stats {
 	uint64_t unsupported;
 	uint64_t flushes;
 	uint64_t batch_hist[9]; /* flushes with 1, 2-3, 4-7, ... 128-255, 256+ jobs */
+	uint64_t memo_hits;      /* jobs answered from the memo (in jobs, valid, invalid) */
+	uint64_t memo_evictions; /* memo entries replaced by newer ones */
 };
 
 /* New pipeline with the inline back-end and room for `depth` jobs in flight
@@ -88,6 +90,21 @@ struct tw_crypto_pipe *tw_crypto_pipe_new(const struct tw_crypto_backend *be);
 /* Frees the pipeline and its back-end; NULL is fine. Results not dequeued are
  * lost. */
 void tw_crypto_pipe_free(struct tw_crypto_pipe *p);
+
+/* Turns on the verification memo (entries > 0, rounded up to a power of two;
+ * 0 turns it off): results of verifications already done, kept by the SHA-256
+ * digest of the key's process-unique id, the signature and the signed data, so
+ * that the same signature over the same data with the same key (an RRset met
+ * again: a zone's SOA and NSEC3 records in every denial, a DNSKEY set fetched
+ * again) is answered without the back-end. Valid and invalid results are kept
+ * (the outcome of a verification depends on nothing else; validity periods are
+ * checked by the engine before it asks); unsupported ones are not. The cost is
+ * one SHA-256 over signature and data per job. A memo answer is dequeued like
+ * any other result, before those of the back-end. At most in_flight jobs (the
+ * back-end's depth) are with the back-end at a time. Setup time: allocates;
+ * only while nothing is in flight. Returns 0, or -1 (out of memory, bad sizes,
+ * jobs in flight) with the memo off. */
+int tw_crypto_pipe_set_memo(struct tw_crypto_pipe *p, unsigned entries, unsigned in_flight);
 
 /* Name of the back-end ("inline", "ring", "cryptodev"). */
 const char *tw_crypto_pipe_backend(const struct tw_crypto_pipe *p);

@@ -170,7 +170,7 @@ int main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < nw; i++) {
 		struct tw_crypto_pipe *pipe = tw_crypto_pipe_new_inline(4096);
-		if (!pipe)
+		if (!pipe || tw_crypto_pipe_set_memo(pipe, cfg.workers.verify_memo, 4096) != 0)
 			die("out of memory for a crypto pipeline");
 		sh.workers[i] = tw_worker_new(&sh, i, pipe, err, sizeof(err));
 		if (!sh.workers[i])

@@ -433,6 +433,7 @@ int tw_config_init(struct tw_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	tw_cache_conf_init(&cfg->cache);
 	cfg->workers.crypto = TW_CONFIG_CRYPTO_INLINE;
+	cfg->workers.verify_memo = 8192;
 	cfg->limits = (struct tw_config_limits){
 		.pending = 4096,
 		.timeout_ms = 800,
@@ -1043,6 +1044,9 @@ static const struct key_def workers_keys[] = {
 	  .off = offsetof(struct tw_config_workers, crypto_lcores),
 	  .width = FIELD_WIDTH(struct tw_config_workers, crypto_lcores), .min = 0, .max = 64,
 	  .line_off = CFG(lines.crypto_lcores) },
+	{ .name = "verify_memo", .fn = key_uint,
+	  .off = offsetof(struct tw_config_workers, verify_memo),
+	  .width = FIELD_WIDTH(struct tw_config_workers, verify_memo), .min = 0, .max = 1048576 },
 	{ .name = NULL },
 };
 
@@ -1778,8 +1782,9 @@ void tw_config_dump(const struct tw_config *c, FILE *out)
 		     "  nsec3_max_iterations: %u\n",
 		c->cache.max_ttl, c->cache.min_ttl, c->cache.bogus_ttl,
 		c->cache.aggressive ? "true" : "false", c->cache.nsec3_max_iterations);
-	fprintf(out, "workers:\n  crypto: %s\n  crypto_lcores: %u\n",
-		tw_config_crypto_str(c->workers.crypto), c->workers.crypto_lcores);
+	fprintf(out, "workers:\n  crypto: %s\n  crypto_lcores: %u\n  verify_memo: %u\n",
+		tw_config_crypto_str(c->workers.crypto), c->workers.crypto_lcores,
+		c->workers.verify_memo);
 	fprintf(out, "limits:\n  pending: %u\n  timeout_ms: %u\n  retries: %u\n  waiters: %u\n",
 		c->limits.pending, c->limits.timeout_ms, c->limits.retries, c->limits.waiters);
 	fprintf(out, "exception: %s\n", tw_config_exception_str(c->exception));

@@ -43,6 +43,8 @@
  *   workers:
  *     crypto: inline         # inline | ring | cryptodev
  *     crypto_lcores: 0       # 0..64: lcores for "ring" (needs >= 1); else ignored
+ *     verify_memo: 8192      # 0..1048576 verification results kept per worker
+ *                            #   (crypto/pipeline.h tw_crypto_pipe_set_memo; 0: off)
  *   limits:
  *     pending: 4096          # outstanding upstream questions per worker, 16..1048576
  *     timeout_ms: 800        # per upstream try, 10..60000
@@ -151,6 +153,7 @@ struct tw_config_port {
 struct tw_config_workers {
 	enum tw_config_crypto crypto;
 	uint16_t crypto_lcores;         /* crypto RING: how many (>= 1); else unused */
+	uint32_t verify_memo;           /* verification memo entries per worker; 0: off */
 };
 
 struct tw_config_limits {

@@ -230,6 +230,156 @@ static void test_enqueue_takes_only_what_fits(void **state)
 	tw_crypto_pipe_free(NULL);
 }
 
+/* Drains p, checking each result against want[cookie - base]; returns how many. */
+static unsigned drain_checked(struct tw_crypto_pipe *p, uint64_t base, bool *seen)
+{
+	struct tw_crypto_result_rec out[64];
+	unsigned got = 0, k;
+	while ((k = tw_crypto_pipe_dequeue_burst(p, out, 64)) > 0) {
+		for (unsigned j = 0; j < k; j++) {
+			unsigned idx = (unsigned)(out[j].cookie - base);
+			assert_true(idx < NJOBS);
+			assert_false(seen[idx]);
+			seen[idx] = true;
+			assert_int_equal(out[j].result, fx.want[idx]);
+			got++;
+		}
+	}
+	return got;
+}
+
+static void test_memo_answers_a_repeated_job_with_the_verified_result(void **state)
+{
+	(void)state;
+	struct tw_crypto_pipe *p = tw_crypto_pipe_new_inline(512);
+	assert_non_null(p);
+	assert_int_equal(tw_crypto_pipe_set_memo(p, 65536, 512), 0);
+	static struct tw_crypto_job again[NJOBS];
+	for (unsigned pass = 0; pass < 2; pass++) {
+		bool seen[NJOBS] = { false };
+		unsigned got = 0;
+		for (unsigned i = 0; i < NJOBS; i++) {
+			again[i] = fx.job[i];
+			again[i].cookie = 5000 * pass + i;
+		}
+		for (unsigned i = 0; i < NJOBS; i += 32) {
+			unsigned n = NJOBS - i < 32 ? NJOBS - i : 32;
+			assert_int_equal(tw_crypto_pipe_enqueue_burst(p, &again[i], n), n);
+			tw_crypto_pipe_flush(p);
+			got += drain_checked(p, 5000 * pass, seen);
+		}
+		assert_int_equal(got, NJOBS);
+	}
+	/* the fixture repeats itself: messages are memset(i), so job i + 256 signs job
+	 * i's message, and Ed25519 signatures are deterministic; such a job is
+	 * answered from the memo in the first pass already (its twin's burst was
+	 * drained before) */
+	unsigned twins = 0;
+	for (unsigned i = 256; i < NJOBS; i++)
+		if (fx.job[i].key && fx.job[i].key == fx.job[i - 256].key &&
+		    memcmp(fx.sig[i], fx.sig[i - 256], fx.job[i].sig_len) == 0)
+			twins++;
+	assert_true(twins > 0);
+	const struct tw_crypto_pipe_stats *st = tw_crypto_pipe_stats(p);
+	assert_int_equal(st->jobs, 2 * NJOBS);
+	/* in the second pass everything but the 43 unsupported jobs (no key) was
+	 * remembered */
+	assert_int_equal(st->memo_hits, NJOBS - 43 + twins);
+	assert_int_equal(st->memo_evictions, 0);
+	assert_int_equal(st->invalid, 2 * 51);
+	assert_int_equal(st->unsupported, 2 * 43);
+	assert_int_equal(tw_crypto_pipe_in_flight(p), 0);
+	/* the second pass sent only the unsupported jobs to the back-end: ten
+	 * flushes with 3..5 of them each */
+	assert_int_equal(st->flushes, 20);
+	tw_crypto_pipe_free(p);
+}
+
+static void test_memo_tells_another_signature_data_or_key_apart(void **state)
+{
+	(void)state;
+	struct tw_crypto_pipe *p = tw_crypto_pipe_new_inline(256);
+	assert_int_equal(tw_crypto_pipe_set_memo(p, 1024, 256), 0);
+	unsigned v = 1; /* a valid job: key, not corrupted */
+	assert_int_equal(fx.want[v], TW_CRYPTO_VALID);
+	struct tw_crypto_result_rec out[4];
+	assert_int_equal(tw_crypto_pipe_enqueue_burst(p, &fx.job[v], 1), 1);
+	tw_crypto_pipe_flush(p);
+	assert_int_equal(tw_crypto_pipe_dequeue_burst(p, out, 4), 1);
+	assert_int_equal(out[0].result, TW_CRYPTO_VALID);
+
+	uint8_t sig[64], msg[40];
+	struct tw_crypto_job j[3];
+	memcpy(sig, fx.sig[v], sizeof(sig));
+	sig[20] ^= 1;
+	memcpy(msg, fx.msg[v], sizeof(msg));
+	msg[39] ^= 1;
+	j[0] = fx.job[v]; /* another signature */
+	j[0].sig = sig;
+	j[1] = fx.job[v]; /* other data */
+	j[1].data = msg;
+	j[2] = fx.job[v]; /* another key (P-256, whose signatures are 64 octets too) */
+	j[2].key = fx.job[2].key;
+	assert_ptr_not_equal(j[2].key, fx.job[v].key);
+	assert_int_equal(tw_crypto_pipe_enqueue_burst(p, j, 3), 3);
+	tw_crypto_pipe_flush(p);
+	assert_int_equal(tw_crypto_pipe_dequeue_burst(p, out, 4), 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(out[i].result, TW_CRYPTO_INVALID);
+	assert_int_equal(tw_crypto_pipe_stats(p)->memo_hits, 0);
+	/* and the invalid outcome is remembered as well */
+	assert_int_equal(tw_crypto_pipe_enqueue_burst(p, &j[0], 1), 1);
+	assert_int_equal(tw_crypto_pipe_dequeue_burst(p, out, 4), 1); /* no flush needed */
+	assert_int_equal(out[0].result, TW_CRYPTO_INVALID);
+	assert_int_equal(tw_crypto_pipe_stats(p)->memo_hits, 1);
+	tw_crypto_pipe_free(p);
+}
+
+static void test_memo_keeps_burst_semantics_when_slots_run_out(void **state)
+{
+	(void)state;
+	struct tw_crypto_pipe *p = tw_crypto_pipe_new_inline(256);
+	assert_int_equal(tw_crypto_pipe_set_memo(p, 4096, 8), 0);
+	struct tw_crypto_result_rec out[16];
+	/* jobs 1 and 2 remembered */
+	assert_int_equal(tw_crypto_pipe_enqueue_burst(p, &fx.job[1], 2), 2);
+	tw_crypto_pipe_flush(p);
+	assert_int_equal(tw_crypto_pipe_dequeue_burst(p, out, 16), 2);
+	/* eight new jobs take every slot; the ninth is refused */
+	assert_int_equal(tw_crypto_pipe_enqueue_burst(p, &fx.job[10], 9), 8);
+	/* known, known, new, known: the prefix before the new job is taken */
+	struct tw_crypto_job mix[4] = { fx.job[1], fx.job[2], fx.job[30], fx.job[1] };
+	assert_int_equal(tw_crypto_pipe_enqueue_burst(p, mix, 4), 2);
+	assert_int_equal(tw_crypto_pipe_in_flight(p), 10);
+	/* setting the memo while jobs are in flight is refused */
+	assert_int_equal(tw_crypto_pipe_set_memo(p, 0, 8), -1);
+	tw_crypto_pipe_flush(p);
+	bool seen[NJOBS] = { false };
+	unsigned got = 0, k;
+	while ((k = tw_crypto_pipe_dequeue_burst(p, out, 16)) > 0)
+		for (unsigned i = 0; i < k; i++) {
+			unsigned idx = (unsigned)(out[i].cookie - 1000);
+			assert_int_equal(out[i].result, fx.want[idx]);
+			if (idx >= 10) {
+				assert_false(seen[idx]);
+				seen[idx] = true;
+			}
+			got++;
+		}
+	assert_int_equal(got, 10);
+	/* the ready queue holds at most as many answers as there are slots */
+	struct tw_crypto_job known[12];
+	for (unsigned i = 0; i < 12; i++)
+		known[i] = fx.job[1 + i % 2];
+	assert_int_equal(tw_crypto_pipe_enqueue_burst(p, known, 12), 8);
+	assert_int_equal(tw_crypto_pipe_dequeue_burst(p, out, 16), 8);
+	assert_int_equal(tw_crypto_pipe_in_flight(p), 0);
+	/* off again */
+	assert_int_equal(tw_crypto_pipe_set_memo(p, 0, 8), 0);
+	assert_int_equal(tw_crypto_pipe_enqueue_burst(p, known, 12), 12);
+	tw_crypto_pipe_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +388,9 @@ int main(void)
 		cmocka_unit_test(test_direct_results_cover_all_three_outcomes),
 		cmocka_unit_test(test_pipeline_returns_every_cookie_with_the_direct_result),
 		cmocka_unit_test(test_enqueue_takes_only_what_fits),
+		cmocka_unit_test(test_memo_answers_a_repeated_job_with_the_verified_result),
+		cmocka_unit_test(test_memo_tells_another_signature_data_or_key_apart),
+		cmocka_unit_test(test_memo_keeps_burst_semantics_when_slots_run_out),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
