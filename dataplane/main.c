@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_cryptodev.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -104,18 +105,28 @@ int main(int argc, char **argv)
 	if (!cache)
 		die(err);
 
-	/* workers: every lcore but the main one */
+	/* workers: every lcore but the main one, less the last crypto_lcores ones
+	 * when crypto: ring (those run the crypto service) */
 	static struct tw_dp_shared sh;
-	unsigned nw = 0;
-	unsigned lcores[TW_WORKER_MAX];
+	unsigned nall = 0, nw, ncrypto = 0;
+	unsigned all[RTE_MAX_LCORE], *lcores = all;
 	unsigned lc;
 	RTE_LCORE_FOREACH_WORKER(lc) {
-		if (nw < TW_WORKER_MAX)
-			lcores[nw++] = lc;
+		all[nall++] = lc;
 	}
-	if (nw == 0)
-		die("no worker lcore: give EAL at least two lcores (e.g. -l 0-1): the "
-		    "first is the main lcore, the others run workers");
+	if (cfg.workers.crypto == TW_CONFIG_CRYPTO_RING)
+		ncrypto = cfg.workers.crypto_lcores;
+	if (nall <= ncrypto) {
+		char why[256];
+		snprintf(why, sizeof(why),
+			 "no worker lcore: give EAL at least %u lcores (e.g. -l 0-%u): the first is "
+			 "the main lcore, %sthe others run workers",
+			 ncrypto + 2, ncrypto + 1,
+			 ncrypto ? "the last workers.crypto_lcores run the crypto service, " : "");
+		die(why);
+	}
+	nw = nall - ncrypto < TW_WORKER_MAX ? nall - ncrypto : TW_WORKER_MAX;
+	const unsigned *crypto_lcores = all + nall - ncrypto;
 	if (rte_eth_dev_count_avail() == 0)
 		die("no DPDK port: bind a NIC to vfio-pci, or add a virtual device, e.g. "
 		    "--no-pci --vdev=net_af_packet0,iface=veth0");
@@ -168,9 +179,40 @@ int main(int argc, char **argv)
 		if (tw_slowpath_start(sh.slow, err, sizeof(err)) != 0)
 			die(err);
 	}
+	/* the workers' crypto pipelines, on the configured back-end */
+	struct tw_crypto_pipe_conf pc = { .kind = TW_CRYPTO_BACKEND_INLINE, .depth = 4096 };
+	struct tw_crypto_ring_service *svc = NULL;
+	struct tw_crypto_cryptodev *cdev = NULL;
+	if (cfg.workers.crypto == TW_CONFIG_CRYPTO_RING) {
+		svc = tw_crypto_ring_service_new(nw, ncrypto, (int)rte_socket_id());
+		if (!svc)
+			die("out of memory for the crypto ring service");
+		pc.kind = TW_CRYPTO_BACKEND_RING;
+		pc.ring = svc;
+		for (unsigned i = 0; i < ncrypto; i++)
+			if (rte_eal_remote_launch(tw_crypto_ring_service_lcore, svc,
+						  crypto_lcores[i]) != 0)
+				die("could not launch a crypto lcore");
+	} else if (cfg.workers.crypto == TW_CONFIG_CRYPTO_CRYPTODEV) {
+		if (rte_cryptodev_count() == 0)
+			die("crypto: cryptodev, but EAL has no crypto device: bind one, or add a "
+			    "virtual one, e.g. --vdev crypto_openssl0");
+		struct tw_crypto_cryptodev_conf dc = {
+			.dev_id = 0,
+			.nb_qps = (uint16_t)nw,
+			.socket = (int)rte_socket_id(),
+		};
+		cdev = tw_crypto_cryptodev_new(&dc);
+		if (!cdev)
+			die("crypto: cryptodev: the first crypto device refused the configuration "
+			    "(see the log above)");
+		pc.kind = TW_CRYPTO_BACKEND_CRYPTODEV;
+		pc.cryptodev = cdev;
+	}
 	for (unsigned i = 0; i < nw; i++) {
-		struct tw_crypto_pipe *pipe = tw_crypto_pipe_new_inline(4096);
-		if (!pipe || tw_crypto_pipe_set_memo(pipe, cfg.workers.verify_memo, 4096) != 0)
+		pc.qp = (uint16_t)i;
+		struct tw_crypto_pipe *pipe = tw_crypto_pipe_create(&pc);
+		if (!pipe || tw_crypto_pipe_set_memo(pipe, cfg.workers.verify_memo, pc.depth) != 0)
 			die("out of memory for a crypto pipeline");
 		sh.workers[i] = tw_worker_new(&sh, i, pipe, err, sizeof(err));
 		if (!sh.workers[i])
@@ -183,10 +225,14 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < nw; i++)
 		if (rte_eal_remote_launch(tw_worker_main, sh.workers[i], lcores[i]) != 0)
 			die("could not launch a worker lcore");
+	char on[48] = "";
+	if (ncrypto)
+		snprintf(on, sizeof(on), " on %u crypto lcore(s)", ncrypto);
 	printf("trustwired: serving on port %u (%s, %02x:%02x:%02x:%02x:%02x:%02x), %u worker(s), "
-	       "%u upstream(s), %d trust anchor(s), cache %llu MiB\n",
+	       "crypto %s%s, %u upstream(s), %d trust anchor(s), cache %llu MiB\n",
 	       sh.port, pi.driver, pi.mac[0], pi.mac[1], pi.mac[2], pi.mac[3], pi.mac[4], pi.mac[5],
-	       nw, sh.nupstreams, na, (unsigned long long)(cc.mem_limit >> 20));
+	       nw, tw_config_crypto_str(cfg.workers.crypto), on,
+	       sh.nupstreams, na, (unsigned long long)(cc.mem_limit >> 20));
 	fflush(stdout);
 
 	while (!got_stop) {
@@ -198,6 +244,12 @@ int main(int argc, char **argv)
 		}
 	}
 	__atomic_store_n(&sh.stop, true, __ATOMIC_RELAXED);
+	/* the workers first: they drain their pipelines, which the crypto lcores
+	 * serve until told to stop */
+	for (unsigned i = 0; i < nw; i++)
+		rte_eal_wait_lcore(lcores[i]);
+	if (svc)
+		tw_crypto_ring_service_stop(svc);
 	rte_eal_mp_wait_lcore();
 	tw_slowpath_stop(sh.slow);
 	tw_worker_print_stats(&sh, stdout);
@@ -209,6 +261,8 @@ int main(int argc, char **argv)
 		tw_port_stop((uint16_t)sh.tap_port);
 	for (unsigned i = 0; i < nw; i++)
 		tw_worker_free(sh.workers[i]);
+	tw_crypto_ring_service_free(svc);
+	tw_crypto_cryptodev_free(cdev);
 	tw_slowpath_free(sh.slow);
 	tw_cache_free(cache);
 	tw_val_conf_free(vc);
