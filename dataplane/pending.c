@@ -17,6 +17,8 @@
 #define QNAME_SLOT 256          /* octets per stored name (255 + padding) */
 #define RAND_BLOCK 4096         /* octets of randomness drawn at once */
 #define TRIPLE_DRAWS 64         /* draws before add gives up on a free triple */
+#define LATE_SENDS 4            /* earlier sends of a question still answerable */
+#define ALIAS_BIT 0x80000000u   /* in a hash link: an earlier send, not an entry */
 
 static void errf(char *err, size_t cap, const char *fmt, ...)
 {
@@ -115,11 +117,24 @@ struct pend_health {
 	uint64_t probe;         /* probing: the probe's handle */
 };
 
+/* An earlier send of a live question, still in the triple index so that its late
+ * answer is taken: entry i's sends j = 0 .. late-1 are at alias[i * late + j]. */
+struct pend_alias {
+	uint64_t sent_ms;
+	uint32_t hnext;         /* hash chain (entry or alias link) */
+	uint16_t id;
+	uint16_t sport;
+	uint8_t upstream;
+	uint8_t live;
+};
+
 struct tw_pending {
 	struct tw_pending_stats stats;
 	struct tw_pending_conf conf;
 	struct pend_health health[TW_PENDING_MAX_UPSTREAMS];
 	struct pend_entry *e;
+	struct pend_alias *alias;
+	unsigned late;          /* earlier sends kept per entry: min(retries, LATE_SENDS) */
 	uint8_t (*qnames)[QNAME_SLOT];
 	uint32_t *buckets;
 	uint32_t cap;
@@ -233,7 +248,9 @@ struct tw_pending *tw_pending_new(const struct tw_pending_conf *conf, char *err,
 	t->e = zalloc(sizeof(*t->e) * t->cap);
 	t->qnames = zalloc((size_t)QNAME_SLOT * t->cap);
 	t->buckets = zalloc(sizeof(uint32_t) << t->bucket_bits);
-	if (!t->e || !t->qnames || !t->buckets)
+	t->late = conf->retries < LATE_SENDS ? conf->retries : LATE_SENDS;
+	t->alias = zalloc(sizeof(*t->alias) * t->cap * (t->late ? t->late : 1));
+	if (!t->e || !t->qnames || !t->buckets || !t->alias)
 		goto nomem;
 	memset(t->buckets, 0xff, sizeof(uint32_t) << t->bucket_bits);
 	for (uint32_t i = 0; i < t->cap; i++) {
@@ -265,6 +282,7 @@ void tw_pending_free(struct tw_pending *t)
 	if (!t)
 		return;
 	free(t->e);
+	free(t->alias);
 	free(t->qnames);
 	free(t->buckets);
 	free(t);
@@ -324,32 +342,103 @@ static uint32_t triple_bucket(const struct tw_pending *t, unsigned up, uint16_t 
 	return (uint32_t)(mix64(k ^ t->seed) >> (64 - t->bucket_bits));
 }
 
-static uint32_t triple_find(const struct tw_pending *t, unsigned up, uint16_t sport, uint16_t id)
+/* The next link after v in a hash chain (v: an entry or, with ALIAS_BIT, an alias). */
+static uint32_t *link_next(struct tw_pending *t, uint32_t v)
 {
-	for (uint32_t i = t->buckets[triple_bucket(t, up, sport, id)]; i != NIL; i = t->e[i].hnext) {
-		const struct pend_entry *e = &t->e[i];
-		if (e->id == id && e->sport == sport && e->upstream == up)
-			return i;
+	return v & ALIAS_BIT ? &t->alias[v & ~ALIAS_BIT].hnext : &t->e[v].hnext;
+}
+
+/* The live entry that sent (up, sport, id), as its current send or an earlier
+ * one; *sent_ms (when not NULL) is that send's time. NIL when none. */
+static uint32_t triple_find_sent(const struct tw_pending *t, unsigned up, uint16_t sport,
+				 uint16_t id, uint64_t *sent_ms)
+{
+	uint32_t v = t->buckets[triple_bucket(t, up, sport, id)];
+	while (v != NIL) {
+		if (v & ALIAS_BIT) {
+			const struct pend_alias *a = &t->alias[v & ~ALIAS_BIT];
+			if (a->id == id && a->sport == sport && a->upstream == up) {
+				if (sent_ms)
+					*sent_ms = a->sent_ms;
+				return (v & ~ALIAS_BIT) / t->late;
+			}
+			v = a->hnext;
+		} else {
+			const struct pend_entry *e = &t->e[v];
+			if (e->id == id && e->sport == sport && e->upstream == up) {
+				if (sent_ms)
+					*sent_ms = e->sent_ms;
+				return v;
+			}
+			v = e->hnext;
+		}
 	}
 	return NIL;
 }
 
+static uint32_t triple_find(const struct tw_pending *t, unsigned up, uint16_t sport, uint16_t id)
+{
+	return triple_find_sent(t, up, sport, id, NULL);
+}
+
+/* Puts link v (entry or alias) at the head of the chain of (up, sport, id). */
+static void chain_link(struct tw_pending *t, uint32_t v, unsigned up, uint16_t sport, uint16_t id)
+{
+	uint32_t *b = &t->buckets[triple_bucket(t, up, sport, id)];
+	*link_next(t, v) = *b;
+	*b = v;
+}
+
+static void chain_unlink(struct tw_pending *t, uint32_t v, unsigned up, uint16_t sport, uint16_t id)
+{
+	uint32_t *p = &t->buckets[triple_bucket(t, up, sport, id)];
+	while (*p != v)
+		p = link_next(t, *p);
+	*p = *link_next(t, v);
+	*link_next(t, v) = NIL;
+}
+
 static void triple_link(struct tw_pending *t, uint32_t i)
 {
-	struct pend_entry *e = &t->e[i];
-	uint32_t *b = &t->buckets[triple_bucket(t, e->upstream, e->sport, e->id)];
-	e->hnext = *b;
-	*b = i;
+	const struct pend_entry *e = &t->e[i];
+	chain_link(t, i, e->upstream, e->sport, e->id);
 }
 
 static void triple_unlink(struct tw_pending *t, uint32_t i)
 {
-	struct pend_entry *e = &t->e[i];
-	uint32_t *p = &t->buckets[triple_bucket(t, e->upstream, e->sport, e->id)];
-	while (*p != i)
-		p = &t->e[*p].hnext;
-	*p = e->hnext;
-	e->hnext = NIL;
+	const struct pend_entry *e = &t->e[i];
+	chain_unlink(t, i, e->upstream, e->sport, e->id);
+}
+
+/* Entry i is sent again: its current send stays answerable as an earlier send,
+ * in the place of its oldest earlier send when all are taken. */
+static void alias_keep(struct tw_pending *t, uint32_t i)
+{
+	if (!t->late)
+		return;
+	const struct pend_entry *e = &t->e[i];
+	uint32_t k = i * t->late + (uint32_t)(e->attempt - 1) % t->late;
+	struct pend_alias *a = &t->alias[k];
+	if (a->live)
+		chain_unlink(t, k | ALIAS_BIT, a->upstream, a->sport, a->id);
+	a->id = e->id;
+	a->sport = e->sport;
+	a->upstream = e->upstream;
+	a->sent_ms = e->sent_ms;
+	a->live = 1;
+	chain_link(t, k | ALIAS_BIT, a->upstream, a->sport, a->id);
+}
+
+static void alias_drop_all(struct tw_pending *t, uint32_t i)
+{
+	for (uint32_t j = 0; j < t->late; j++) {
+		uint32_t k = i * t->late + j;
+		struct pend_alias *a = &t->alias[k];
+		if (a->live) {
+			chain_unlink(t, k | ALIAS_BIT, a->upstream, a->sport, a->id);
+			a->live = 0;
+		}
+	}
 }
 
 /* A (port, ID) pair for upstream `up` that no outstanding entry has. */
@@ -535,6 +624,7 @@ static void entry_free(struct tw_pending *t, uint32_t i)
 	struct pend_entry *e = &t->e[i];
 	timer_unlink(t, i);
 	triple_unlink(t, i);
+	alias_drop_all(t, i);
 	e->state = E_FREE;
 	e->gen = e->gen == UINT32_MAX ? 1 : e->gen + 1;
 	e->hnext = t->free_head;
@@ -632,7 +722,8 @@ int tw_pending_match(struct tw_pending *t, int family, const uint8_t *src, uint1
 		t->stats.mismatch_source++;
 		return -TW_ENOENT;
 	}
-	uint32_t i = triple_find(t, (unsigned)up, dport, id);
+	uint64_t sent_ms = 0;
+	uint32_t i = triple_find_sent(t, (unsigned)up, dport, id, &sent_ms);
 	if (i == NIL) {
 		t->stats.mismatches++;
 		t->stats.mismatch_unknown++;
@@ -649,7 +740,9 @@ int tw_pending_match(struct tw_pending *t, int family, const uint8_t *src, uint1
 		return -TW_ENOENT;
 	}
 	*owner = e->owner;
-	health_rtt(t, (unsigned)up, now_ms > e->sent_ms ? now_ms - e->sent_ms : 0);
+	if (sent_ms != e->sent_ms || e->sport != dport || e->id != id || e->upstream != up)
+		t->stats.answered_late++; /* to an earlier send of the question */
+	health_rtt(t, (unsigned)up, now_ms > sent_ms ? now_ms - sent_ms : 0);
 	t->stats.upstream[up].answered++;
 	health_up(t, (unsigned)up, now_ms);
 	t->stats.answered++;
@@ -677,6 +770,7 @@ unsigned tw_pending_expire(struct tw_pending *t, uint64_t now_ms, struct tw_pend
 			/* drawn while the old triple is still indexed: never the same one */
 			if (draw_triple(t, up, &sport, &id) == 0) {
 				triple_unlink(t, i);
+				alias_keep(t, i);
 				timer_unlink(t, i);
 				e->upstream = (uint8_t)up;
 				e->sport = sport;

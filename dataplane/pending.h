@@ -20,6 +20,12 @@
  * was. Because a retry gets a new port and ID, an answer always belongs to one send,
  * so its RTT is unambiguous (Karn's problem does not arise).
  *
+ * Late answers. A send that timed out stays answerable while its question is
+ * outstanding: the last min(retries, 4) earlier sends of a question keep their
+ * triples in the index, so a farm slower than the timeout (a cold recursion)
+ * still answers, with whichever send's answer comes first; the others' answers
+ * then find no entry. The RTT sample is that send's.
+ *
  * Upstream choice. Healthy upstreams in turn (round robin): the farm's resolvers
  * are peers, and sending everything to the one with the lowest RTT would pile the
  * load on it. A retry goes to the next healthy upstream after the one that timed
@@ -230,6 +236,7 @@ struct tw_pending_stats {
 	uint64_t outstanding;   /* entries now */
 	uint64_t added;
 	uint64_t answered;
+	uint64_t answered_late; /* of answered: to an earlier send of the question */
 	uint64_t full;          /* adds refused: table full */
 	uint64_t no_triple;     /* adds refused: no free triple */
 	uint64_t mismatches;    /* sum of the three below */

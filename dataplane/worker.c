@@ -1265,12 +1265,15 @@ void tw_worker_print_stats(struct tw_dp_shared *sh, FILE *f)
 		(unsigned long long)t.pending_full, (unsigned long long)t.waiters_full,
 		(unsigned long long)t.queries_full, (unsigned long long)t.handoff_full,
 		(unsigned long long)t.answers_servfail_local, (unsigned long long)t.crypto_jobs);
-	uint64_t memo_hits = 0, memo_evictions = 0;
+	uint64_t memo_hits = 0, memo_evictions = 0, earlier = 0;
 	for (unsigned i = 0; i < sh->nworkers; i++) {
 		const struct tw_crypto_pipe_stats *ps = tw_crypto_pipe_stats(sh->workers[i]->pipe);
 		memo_hits += ps->memo_hits;
 		memo_evictions += ps->memo_evictions;
+		earlier += tw_pending_stats(sh->workers[i]->pend)->answered_late;
 	}
+	fprintf(f, "  upstream: answers to an earlier send (after its timeout) %llu\n",
+		(unsigned long long)earlier);
 	fprintf(f, "  crypto: jobs %llu  memo_hits %llu  verified %llu  memo_evictions %llu\n",
 		(unsigned long long)t.crypto_jobs, (unsigned long long)memo_hits,
 		(unsigned long long)(t.crypto_jobs - memo_hits), (unsigned long long)memo_evictions);

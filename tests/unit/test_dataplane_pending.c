@@ -443,10 +443,6 @@ static void test_timeout_retries_next_upstream_then_gives_up(void **state)
 	assert_int_equal(r1.upstream, 1);
 	assert_int_equal(r1.attempt, 2);
 	assert_false(r1.id == s.id && r1.sport == s.sport);
-	/* the first send's late answer no longer matches */
-	uint64_t owner;
-	assert_int_equal(answer(t, &s, "slow.example.", T_A, 900, &owner), -TW_ENOENT);
-	assert_int_equal(st(t)->mismatch_unknown, 1);
 
 	assert_int_equal(tw_pending_expire(t, 1599, ev, 4), 0);
 	assert_int_equal(tw_pending_expire(t, 1600, ev, 4), 1);
@@ -470,6 +466,86 @@ static void test_timeout_retries_next_upstream_then_gives_up(void **state)
 	}
 	assert_int_equal(tw_pending_cancel(t, s.handle), -TW_ENOENT);
 	assert_int_equal(tw_pending_expire(t, 10000, ev, 4), 0);
+	tw_pending_free(t);
+}
+
+static void test_late_answer_to_an_earlier_send_is_taken(void **state)
+{
+	(void)state;
+	struct tw_pending_conf c;
+	conf_n(&c, 2);
+	struct tw_pending *t = pend_new(&c);
+	uint8_t q[TW_DNS_NAME_MAXLEN];
+	name("cold.example.", q);
+	struct tw_pending_send s;
+	assert_int_equal(tw_pending_add(t, q, T_A, C_IN, 5, 0, &s), 0);
+	struct tw_pending_event ev[4];
+	assert_int_equal(tw_pending_expire(t, 800, ev, 4), 1);
+	assert_int_equal(ev[0].kind, TW_PENDING_RESEND);
+	struct tw_pending_send r1 = ev[0].send;
+	/* the farm was slow, not gone: the first send's answer comes at 900 ms */
+	uint64_t owner = 0;
+	assert_int_equal(answer(t, &s, "cold.example.", T_A, 900, &owner), 0);
+	assert_int_equal(owner, 5);
+	assert_int_equal(st(t)->answered, 1);
+	assert_int_equal(st(t)->answered_late, 1);
+	assert_int_equal(st(t)->outstanding, 0);
+	assert_int_equal(st(t)->upstream[0].answered, 1);
+	assert_int_equal(st(t)->upstream[0].srtt_us, 900000); /* that send's RTT */
+	assert_int_equal(st(t)->upstream[1].answered, 0);
+	/* the retry's answer then finds nothing, nor does the first one again */
+	assert_int_equal(answer(t, &r1, "cold.example.", T_A, 950, &owner), -TW_ENOENT);
+	assert_int_equal(answer(t, &s, "cold.example.", T_A, 960, &owner), -TW_ENOENT);
+	assert_int_equal(st(t)->mismatch_unknown, 2);
+	assert_int_equal(tw_pending_expire(t, 100000, ev, 4), 0);
+	/* an earlier send's answer must still be for the question asked */
+	assert_int_equal(tw_pending_add(t, q, T_A, C_IN, 6, 0, &s), 0);
+	assert_int_equal(tw_pending_expire(t, 800, ev, 4), 1);
+	assert_int_equal(answer(t, &s, "other.example.", T_A, 900, &owner), -TW_ENOENT);
+	assert_int_equal(st(t)->mismatch_question, 1);
+	/* and once the question is given up, none of its sends is answerable */
+	assert_int_equal(tw_pending_expire(t, 1600, ev, 4), 1);
+	assert_int_equal(tw_pending_expire(t, 2400, ev, 4), 1);
+	assert_int_equal(ev[0].kind, TW_PENDING_GIVEUP);
+	struct tw_pending_send last = ev[0].send;
+	assert_int_equal(answer(t, &s, "cold.example.", T_A, 2500, &owner), -TW_ENOENT);
+	assert_int_equal(answer(t, &last, "cold.example.", T_A, 2500, &owner), -TW_ENOENT);
+	assert_int_equal(st(t)->answered, 1);
+	tw_pending_free(t);
+}
+
+static void test_only_the_last_four_earlier_sends_stay_answerable(void **state)
+{
+	(void)state;
+	struct tw_pending_conf c;
+	conf_n(&c, 1);
+	c.retries = 6;
+	struct tw_pending *t = pend_new(&c);
+	uint8_t q[TW_DNS_NAME_MAXLEN];
+	name("slow.example.", q);
+	struct tw_pending_send sends[7];
+	assert_int_equal(tw_pending_add(t, q, T_A, C_IN, 9, 0, &sends[0]), 0);
+	struct tw_pending_event ev[2];
+	for (unsigned k = 1; k <= 5; k++) {
+		assert_int_equal(tw_pending_expire(t, 800 * k, ev, 2), 1);
+		assert_int_equal(ev[0].kind, TW_PENDING_RESEND);
+		sends[k] = ev[0].send;
+	}
+	/* sends 0..4 are earlier sends; 0 fell out, 1..4 are kept; 5 is current */
+	uint64_t owner;
+	assert_int_equal(answer(t, &sends[0], "slow.example.", T_A, 4100, &owner), -TW_ENOENT);
+	assert_int_equal(answer(t, &sends[1], "slow.example.", T_A, 4100, &owner), 0);
+	assert_int_equal(owner, 9);
+	assert_int_equal(st(t)->answered_late, 1);
+	/* with no retries nothing is kept, and nothing breaks */
+	conf_n(&c, 1);
+	c.retries = 0;
+	struct tw_pending *t0 = pend_new(&c);
+	assert_int_equal(tw_pending_add(t0, q, T_A, C_IN, 1, 0, &sends[0]), 0);
+	assert_int_equal(tw_pending_expire(t0, 800, ev, 2), 1);
+	assert_int_equal(ev[0].kind, TW_PENDING_GIVEUP);
+	assert_int_equal(answer(t0, &sends[0], "slow.example.", T_A, 900, &owner), -TW_ENOENT);
+	tw_pending_free(t0);
 	tw_pending_free(t);
 }
 
@@ -1504,6 +1580,8 @@ int main(void)
 		cmocka_unit_test(test_no_free_triple_and_rand_failure_are_refused),
 		cmocka_unit_test(test_ids_and_ports_spread_over_their_ranges),
 		cmocka_unit_test(test_timeout_retries_next_upstream_then_gives_up),
+		cmocka_unit_test(test_late_answer_to_an_earlier_send_is_taken),
+		cmocka_unit_test(test_only_the_last_four_earlier_sends_stay_answerable),
 		cmocka_unit_test(test_retry_answer_is_matched_on_the_new_triple),
 		cmocka_unit_test(test_expire_is_bounded_per_call_in_deadline_order),
 		cmocka_unit_test(test_expire_returns_only_the_few_expired_of_many),
