@@ -740,8 +740,8 @@ int tw_pending_match(struct tw_pending *t, int family, const uint8_t *src, uint1
 		return -TW_ENOENT;
 	}
 	*owner = e->owner;
-	if (sent_ms != e->sent_ms || e->sport != dport || e->id != id || e->upstream != up)
-		t->stats.answered_late++; /* to an earlier send of the question */
+	if (e->sport != dport || e->id != id || e->upstream != up)
+		t->stats.answered_late++; /* matched an earlier send's triple */
 	health_rtt(t, (unsigned)up, now_ms > sent_ms ? now_ms - sent_ms : 0);
 	t->stats.upstream[up].answered++;
 	health_up(t, (unsigned)up, now_ms);
