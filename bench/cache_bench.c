@@ -28,12 +28,16 @@
  *
  * Lookups. A reader loops over a key set: "hot" is 1024 keys spread over the
  * population (a working set that fits the CPU caches; the headline), "uniform"
- * walks every key in a scattered order (memory-bound at 1e7). Ours: tw_cache_rrset_lookup
- * (lower-cased key, keyed hash, index lookup, the RRset view) with
- * tw_cache_quiescent every 64 lookups. rte: rte_hash_lookup_data on the key
- * already in fixed form (no key building: the strict baseline), then the
- * record's expiry and counts are read as ours reads them; no RCU is charged to it
- * (nothing is deleted). Every hit is checked (unexpired, one A, one RRSIG) and
+ * walks every key in a scattered order (memory-bound at 1e7). Ours:
+ * tw_cache_rrset_lookup_n given the wire name in any case and its length, as
+ * the parser hands a question over (the key built: lower-cased, keyed hash;
+ * index lookup; the RRset view), with tw_cache_quiescent every 64 lookups;
+ * the verification before timing uses tw_cache_rrset_lookup (labels walked);
+ * ours-burst (extra column) is tw_cache_rrset_lookup_burst, 32 keys per call,
+ * their lengths given. rte: rte_hash_lookup_data on the key already in fixed
+ * form (no key building: the strict baseline), then the record's expiry and
+ * counts are read as ours reads them; no RCU is charged to it (nothing is
+ * deleted). Every hit is checked (unexpired, one A, one RRSIG) and
  * misses are counted: there must be none, the writer's replacements included.
  * rte-bulk (extra column) is rte_hash_lookup_bulk_data, 32 keys per call.
  * Before timing, every key is looked up once on both sides and its RDATA compared
@@ -142,6 +146,7 @@ struct rec {
 /* What a reader walks: n keys from k, stepping by stride (coprime with n). */
 struct keyset {
 	const struct bkey *k;
+	const uint8_t *len;  /* each key's name length, as a parser hands it over */
 	size_t n, stride;
 };
 
@@ -172,6 +177,8 @@ struct phase {
 	struct bkey *keys;
 	struct bkey *hot;
 	size_t hot_idx[HOT];
+	uint8_t hot_len[HOT];
+	uint8_t *keys_len;
 	struct keyset ks[KEYSETS];
 	struct tw_cache *cache;
 	struct rte_hash *rh;
@@ -412,12 +419,14 @@ static __attribute__((noinline)) void loop_ours(struct tw_cache_thread *t, const
 						size_t i, uint32_t now, struct tally *out)
 {
 	const struct bkey *k = ks->k;
+	const uint8_t *kl = ks->len;
 	const size_t n = ks->n, stride = ks->stride;
 	uint64_t done = 0, miss = 0, bad = 0;
 	while (!__atomic_load_n(&ctl.stop, __ATOMIC_RELAXED)) {
 		for (unsigned j = 0; j < BATCH; j++) {
 			struct tw_cache_rrset rs;
-			if (!tw_cache_rrset_lookup(t, k[i].b, TW_DNS_T_A, TW_DNS_C_IN, now, &rs))
+			if (!tw_cache_rrset_lookup_n(t, k[i].b, kl[i], TW_DNS_T_A, TW_DNS_C_IN, now,
+						     &rs))
 				miss++;
 			else if (rs.count != 1 || rs.sig_count != 1 || rs.ttl == 0)
 				bad++;
@@ -440,6 +449,7 @@ static __attribute__((noinline)) void loop_ours_burst(struct tw_cache_thread *t,
 						      uint32_t now, struct tally *out)
 {
 	const struct bkey *k = ks->k;
+	const uint8_t *kl = ks->len;
 	const size_t n = ks->n, stride = ks->stride;
 	uint64_t done = 0, miss = 0, bad = 0;
 	while (!__atomic_load_n(&ctl.stop, __ATOMIC_RELAXED)) {
@@ -447,7 +457,8 @@ static __attribute__((noinline)) void loop_ours_burst(struct tw_cache_thread *t,
 			struct tw_cache_rrset_key q[BULK];
 			struct tw_cache_rrset rs[BULK];
 			for (unsigned b = 0; b < BULK; b++) {
-				q[b] = (struct tw_cache_rrset_key){ k[i].b, TW_DNS_T_A, TW_DNS_C_IN };
+				q[b] = (struct tw_cache_rrset_key){ k[i].b, TW_DNS_T_A, TW_DNS_C_IN,
+								    kl[i] };
 				i += stride;
 				if (i >= n)
 					i -= n;
@@ -845,23 +856,28 @@ static void make_keys(struct phase *p)
 	size_t n = p->n;
 	p->keys = aligned_alloc(64, n * sizeof(struct bkey));
 	p->hot = aligned_alloc(64, HOT * sizeof(struct bkey));
+	p->keys_len = malloc(n);
 	p->recs = calloc(n, sizeof(*p->recs));
-	if (!p->keys || !p->hot || !p->recs)
+	if (!p->keys || !p->hot || !p->recs || !p->keys_len)
 		die("out of memory for the keys");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		make_key(&p->keys[i], i);
+		p->keys_len[i] = (uint8_t)tw_dns_name_len(p->keys[i].b);
+	}
 	/* hot keys spread evenly over the population, copied together */
 	for (size_t j = 0; j < HOT; j++) {
 		p->hot_idx[j] = n >= HOT ? j * (n / HOT) + (j * 7) % (n / HOT) : j % n;
 		p->hot[j] = p->keys[p->hot_idx[j]];
+		p->hot_len[j] = p->keys_len[p->hot_idx[j]];
 	}
 	size_t stride = (size_t)((double)n * 0.6180339887);
 	if (stride == 0)
 		stride = 1;
 	while (gcd(stride, n) != 1)
 		stride++;
-	p->ks[KEYS_HOT] = (struct keyset){ p->hot, n >= HOT ? HOT : n, 1 };
-	p->ks[KEYS_UNIFORM] = (struct keyset){ p->keys, n, stride % n ? stride % n : 1 };
+	p->ks[KEYS_HOT] = (struct keyset){ p->hot, p->hot_len, n >= HOT ? HOT : n, 1 };
+	p->ks[KEYS_UNIFORM] = (struct keyset){ p->keys, p->keys_len, n,
+					       stride % n ? stride % n : 1 };
 	uint8_t name[TW_DNS_NAME_MAXLEN] = { 1, 's', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3,
 					     'c', 'o', 'm', 0 };
 	for (unsigned j = 0; j < SPARES; j++)
@@ -878,6 +894,7 @@ static void free_keys(struct phase *p)
 	free(p->recs);
 	free(p->hot);
 	free(p->keys);
+	free(p->keys_len);
 }
 
 static void print_phase(const struct phase_out *po, bool json);
@@ -1237,7 +1254,7 @@ int main(int argc, char **argv)
 	int fails = 0;
 	struct phase_out po[2];
 	if (!o.json)
-		printf("cache_bench: lookups/s per reader thread, ours (tw_cache_rrset_lookup) vs "
+		printf("cache_bench: lookups/s per reader thread, ours (tw_cache_rrset_lookup_n) vs "
 		       "rte_hash_lookup_data (RW_CONCURRENCY_LF, %d-octet keys), writer %u/s, "
 		       "%.1f s per cell\n", KEY_LEN, o.write_rate, o.seconds);
 	for (unsigned i = 0; i < nph; i++)

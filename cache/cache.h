@@ -107,17 +107,19 @@ enum tw_cache_status {
  * Pointers are valid until the thread's next quiescent state. */
 struct tw_cache_rrset {
 	const uint8_t *owner;   /* canonical (lower-case) wire name */
-	uint16_t type;
-	uint16_t cls;
-	uint8_t status;         /* enum tw_cache_status */
-	uint16_t ede;           /* TW_EDE_NONE unless bogus (and insecure for
-				 * unsupported algorithms: EDE 1, 2, 27) */
+	const uint8_t *data;    /* count + sig_count length-prefixed RDATA */
 	const char *reason;     /* bogus: why (never NULL; "" when none) */
-	uint32_t ttl;           /* seconds left at the lookup's `now` */
+	/* from data_len to reason_len: copied from the stored form as one block */
+	uint32_t data_len;
 	uint16_t count;
 	uint16_t sig_count;
-	const uint8_t *data;    /* count + sig_count length-prefixed RDATA */
-	uint32_t data_len;
+	uint16_t type;
+	uint16_t cls;
+	uint16_t ede;           /* TW_EDE_NONE unless bogus (and insecure for
+				 * unsupported algorithms: EDE 1, 2, 27) */
+	uint8_t status;         /* enum tw_cache_status */
+	uint8_t reason_len;     /* strlen(reason) */
+	uint32_t ttl;           /* seconds left at the lookup's `now` */
 };
 
 /* Iterates the RDATA of r: *pos starts at 0; returns true with *rdata and *len
@@ -130,6 +132,11 @@ bool tw_cache_rrset_next(const struct tw_cache_rrset *r, uint32_t *pos, const ui
 bool tw_cache_rrset_lookup(struct tw_cache_thread *t, const uint8_t *owner, uint16_t type,
 			   uint16_t cls, uint32_t now, struct tw_cache_rrset *out);
 
+/* tw_cache_rrset_lookup() of an owner whose length in octets the caller has
+ * (a parsed name's, tw_dns_name_len()): the labels are not walked again. */
+bool tw_cache_rrset_lookup_n(struct tw_cache_thread *t, const uint8_t *owner, size_t owner_len,
+			     uint16_t type, uint16_t cls, uint32_t now, struct tw_cache_rrset *out);
+
 /* The most lookups of one burst call. */
 #define TW_CACHE_BURST_MAX 32
 
@@ -137,6 +144,7 @@ struct tw_cache_rrset_key {
 	const uint8_t *owner;   /* wire name in any case */
 	uint16_t type;
 	uint16_t cls;
+	uint16_t owner_len;     /* its length when the caller has it, else 0 */
 };
 
 /* tw_cache_rrset_lookup() of n (at most TW_CACHE_BURST_MAX) RRsets at once, as a

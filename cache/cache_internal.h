@@ -5,13 +5,15 @@
 
 #define _LGPL_SOURCE
 #include <pthread.h>
+#include <stddef.h>
 #include <stdalign.h>
 #include <string.h>
 #include <urcu-qsbr.h>
 #include <urcu/call-rcu.h>
-#ifdef __SSE4_1__
-#include <smmintrin.h>
+#if !defined(__SSE4_1__)
+#error "cache/ needs SSE4.1 (x86-64: meson.build adds -msse4.2)"
 #endif
+#include <smmintrin.h>
 
 #include "cache/cache.h"
 
@@ -20,8 +22,12 @@
  * at a fixed offset. */
 #define CACHE_KEY_HDR 8
 #define CACHE_KEY_MAX (CACHE_KEY_HDR + 255)
-/* A key being built: whole words, with room for the zero word after the last */
+/* A key being built: the header word and the name in whole 16-octet chunks
+ * (8 + 256 octets at most), rounded up */
 #define CACHE_KEYBUF ((CACHE_KEY_MAX + 16 + 7) & ~7)
+_Static_assert(CACHE_KEYBUF >= CACHE_KEY_HDR + 256, "CACHE_KEYBUF holds a key's chunks");
+/* 16-octet chunks of the longest name */
+#define CACHE_NH_CHUNKS 16
 
 /* Octets accounted per entry beyond its allocation's usable size: the
  * allocator's chunk header. (The index is accounted on its own.) */
@@ -88,6 +94,7 @@ struct tw_cache {
 	uint64_t bucket_mask;
 	uint64_t index_bytes;
 	uint64_t seed[3];
+	alignas(16) uint32_t nh[CACHE_NH_CHUNKS][4]; /* NH key per name chunk (cache_hash()) */
 	uint32_t gen;              /* flush-all generation */
 	struct call_rcu_data *crd;
 
@@ -145,9 +152,29 @@ static inline void cache_rrset_set_ttl(struct tw_cache_thread *t, uint32_t ttl)
 	((struct cache_rrset_hdr *)t->scratch)->ttl = ttl;
 }
 
+/* The view's block from data_len to reason_len is the stored header's first 16
+ * octets. */
+_Static_assert(offsetof(struct tw_cache_rrset, reason_len) -
+		       offsetof(struct tw_cache_rrset, data_len) ==
+	       offsetof(struct cache_rrset_hdr, reason_len) - offsetof(struct cache_rrset_hdr, data_len),
+	       "struct tw_cache_rrset and struct cache_rrset_hdr disagree");
+_Static_assert(offsetof(struct cache_rrset_hdr, data_len) == 0 &&
+		       offsetof(struct cache_rrset_hdr, ttl) == 16,
+	       "struct cache_rrset_hdr: 16 octets copied to the view, then ttl");
+
 /* Fills a view of a stored RRset. */
-void cache_rrset_view(const struct cache_rrset_hdr *h, const uint8_t *owner, uint32_t expires,
-		      uint32_t now, struct tw_cache_rrset *out);
+static inline void cache_rrset_view(const struct cache_rrset_hdr *h, const uint8_t *owner,
+				    uint32_t expires, uint32_t now, struct tw_cache_rrset *out)
+{
+	const uint8_t *data = (const uint8_t *)(h + 1);
+	memcpy(&out->data_len, h, 16);
+	out->owner = owner;
+	out->data = data;
+	out->reason = (const char *)data + h->data_len;
+	int32_t left = (int32_t)(expires - now);
+	uint32_t ttl = left > 0 ? (uint32_t)left : 0;
+	out->ttl = ttl < h->ttl ? ttl : h->ttl;
+}
 
 /* Stores the NSEC/NSEC3 and SOA records of a secure answer's authority section
  * as ranges for aggressive use (neg_cache.c). Returns the ranges stored. */
@@ -169,99 +196,152 @@ static inline uint64_t cache_load64(const uint8_t *p)
 	return v;
 }
 
-/* Keyed 64-bit hash of a key in t->keybuf (zero-padded to whole words): each
- * 16-octet chunk is folded by one 64x64->128 multiply with the secret drawn at
- * creation and its position, the chunks independently (they run in parallel),
- * then folded once more; clients cannot aim names at one bucket pair. */
-static inline uint64_t cache_hash_chunk(const struct tw_cache *c, uint64_t a, uint64_t b,
-					size_t pos);
+/* Lower-cases the ASCII letters of 16 octets: label lengths (< 64) and other
+ * octets stay as they are. */
+static inline __m128i cache_lower16(__m128i x)
+{
+	/* 'A'..'Z' become -128..-103, every other octet something larger */
+	__m128i t = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - 'A')));
+	__m128i up = _mm_cmpgt_epi8(_mm_set1_epi8((char)(0x80 - 'A' + 'Z' + 1 - 256)), t);
+	return _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+}
+
+/* pshufb controls: the 16 octets at cache_shr_ctl + k move a vector down by k
+ * octets, zeros coming in (k in 0..32; from 16 on, all zeros). */
+extern const uint8_t cache_shr_ctl[48];
+
+/* Octets [o, o + 16) of a name of n >= 16 octets (o <= 32, or o < n), zeros
+ * past the name's end, without reading outside it: read at min(o, n - 16) and
+ * moved down. */
+static inline __m128i cache_name_chunk16(const uint8_t *name, size_t n, size_t o)
+{
+	size_t at = o + 16 <= n ? o : n - 16;
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(name + at));
+	__m128i ctl = _mm_loadu_si128((const __m128i *)(const void *)(cache_shr_ctl + (o - at)));
+	return _mm_shuffle_epi8(v, ctl);
+}
+
+/* The first 48 octets of a name of n octets (any n), lower-cased, zeros past
+ * its end, without reading outside it. Names of 16 to 48 octets, nearly every
+ * name asked, take no branch on their length. */
+static inline void cache_name_head(const uint8_t *name, size_t n, __m128i v[3])
+{
+	if (__builtin_expect(n >= 16, 1)) {
+		v[0] = cache_lower16(_mm_loadu_si128((const __m128i *)(const void *)name));
+		v[1] = cache_lower16(cache_name_chunk16(name, n, 16));
+		v[2] = cache_lower16(cache_name_chunk16(name, n, 32));
+		return;
+	}
+	/* short names: the 8 octets ending at the end, or octet by octet */
+	uint64_t lo = 0, hi = 0;
+	if (n >= 8) {
+		lo = cache_load64(name);
+		if (n > 8)
+			hi = cache_load64(name + n - 8) >> (8 * (16 - n));
+	} else {
+		for (size_t j = 0; j < n; j++)
+			lo |= (uint64_t)name[j] << (8 * j);
+	}
+	v[0] = cache_lower16(_mm_set_epi64x((long long)hi, (long long)lo));
+	v[1] = v[2] = _mm_setzero_si128();
+}
+
+/* The keyed hash of a key (cache_hash()): NH (the universal hash of UMAC,
+ * RFC 4418) over the name's 16-octet chunks, zeros past its end, at least
+ * three chunks, with a secret 128-bit key per chunk position drawn at creation:
+ * each chunk's four 32-bit words, key added, multiplied in pairs (pmuludq) and
+ * summed; two names of equal length collide with probability about 2^-32 for
+ * a client who does not know the key, so clients cannot aim names at one
+ * bucket pair. The sum is folded with the header word and the length by one
+ * 64x64->128 multiply. Chunks need no general-purpose registers: a 48-octet
+ * name costs 12 vector instructions. */
+static inline __m128i cache_nh_step(const struct tw_cache *c, __m128i acc, __m128i v, size_t i)
+{
+	__m128i t = _mm_add_epi32(v, _mm_load_si128((const __m128i *)(const void *)c->nh[i]));
+	return _mm_add_epi64(acc, _mm_mul_epu32(t, _mm_shuffle_epi32(t, 0xF5)));
+}
+
+static inline uint64_t cache_nh_final(const struct tw_cache *c, __m128i acc, uint64_t hdr,
+				      size_t len)
+{
+	uint64_t x = (uint64_t)_mm_cvtsi128_si64(_mm_add_epi64(acc, _mm_unpackhi_epi64(acc, acc)));
+	return cache_mum(x ^ c->seed[1] ^ (len * 0x9E3779B97F4A7C15ull),
+			 hdr ^ c->seed[2] ^ 0x8EBC6AF09C88C6E3ull);
+}
+
+/* The NH sum of v[0..3) and of the name's chunks past 48 octets (the name of n
+ * octets: read for those only). *out, if not NULL: where to store the chunks
+ * past 48 octets, lower-cased. */
+static inline __m128i cache_nh_name(const struct tw_cache *c, const __m128i v[3],
+				    const uint8_t *name, size_t n, __m128i *out)
+{
+	__m128i acc = cache_nh_step(c, _mm_setzero_si128(), v[0], 0);
+	acc = cache_nh_step(c, acc, v[1], 1);
+	acc = cache_nh_step(c, acc, v[2], 2);
+	for (size_t o = 48; o < n; o += 16) { /* names of more than 48 octets */
+		__m128i x = cache_lower16(cache_name_chunk16(name, n, o));
+		if (out)
+			_mm_storeu_si128(out + o / 16, x);
+		acc = cache_nh_step(c, acc, x, o / 16);
+	}
+	return acc;
+}
+
+/* Keyed 64-bit hash of a key of len octets as cache_key_into() builds them (in
+ * t->keybuf: the name lower-cased and zero-padded). */
 static inline uint64_t cache_hash(const struct tw_cache *c, const uint8_t *key, size_t len)
 {
-	uint64_t acc = c->seed[0] ^ (len * 0x9E3779B97F4A7C15ull);
-	for (size_t i = 0; i < len; i += 16) {
-		uint64_t a = cache_load64(key + i);
-		uint64_t b = i + 8 < len ? cache_load64(key + i + 8) : 0;
-		acc ^= cache_hash_chunk(c, a, b, i);
-	}
-	return cache_mum(acc ^ c->seed[2], c->seed[0] ^ 0x8EBC6AF09C88C6E3ull);
+	const uint8_t *name = key + CACHE_KEY_HDR;
+	size_t n = len - CACHE_KEY_HDR;
+	__m128i v[3];
+	cache_name_head(name, n, v);
+	return cache_nh_final(c, cache_nh_name(c, v, name, n, NULL), cache_load64(key), len);
 }
 
-/* Lower-cases ASCII letters of 8 octets at once: label lengths (< 64) and other
- * octets stay as they are. */
-static inline uint64_t cache_lower8(uint64_t w)
+/* The key's first word: kind, variant, type and class (network order). */
+static inline uint64_t cache_key_hdr(uint8_t kind, uint16_t type, uint16_t cls, uint8_t variant)
 {
-	uint64_t heptets = w & 0x7F7F7F7F7F7F7F7Full;
-	uint64_t ge_a = heptets + 0x3F3F3F3F3F3F3F3Full; /* bit 7 set when >= 'A' */
-	uint64_t gt_z = heptets + 0x2525252525252525ull; /* bit 7 set when > 'Z' */
-	uint64_t upper = ge_a & ~gt_z & ~w & 0x8080808080808080ull;
-	return w | (upper >> 2);
+	return (uint64_t)kind | (uint64_t)variant << 8 | (uint64_t)__builtin_bswap16(type) << 16 |
+	       (uint64_t)__builtin_bswap16(cls) << 32;
 }
 
-/* One 16-octet chunk of the hash: words a and b at byte offset pos of the key. */
-static inline uint64_t cache_hash_chunk(const struct tw_cache *c, uint64_t a, uint64_t b,
-					size_t pos)
-{
-	return cache_mum(a ^ c->seed[1] ^ (pos * 0xA0761D6478BD642Full), b ^ c->seed[2]);
-}
-
-/* Builds a key into buf (CACHE_KEYBUF octets, 8-aligned): kind, variant, type, class and the (checked)
- * name lower-cased, zero-padded to a whole word; *hash: cache_hash() of it,
- * computed from the words as they are made (loading them back right after
- * storing them measured a third of a lookup). Returns the key's length. */
-static inline size_t cache_key_into_n(const struct tw_cache *c, uint8_t *buf, uint8_t kind,
-				      uint16_t type, uint16_t cls, uint8_t variant,
-				      const uint8_t *name, size_t n, uint64_t *hash);
-static inline size_t cache_key_into(const struct tw_cache *c, uint8_t *buf, uint8_t kind,
-				    uint16_t type, uint16_t cls, uint8_t variant,
-				    const uint8_t *name, uint64_t *hash)
-{
-	size_t n = 1;
-	while (name[n - 1])
-		n += name[n - 1] + 1u;
-	return cache_key_into_n(c, buf, kind, type, cls, variant, name, n, hash);
-}
-
-/* cache_key_into() of a name whose length n the caller knows (a parsed
- * question's): the labels are not walked again. */
+/* Builds a key into buf (CACHE_KEYBUF octets, 8-aligned): kind, variant, type,
+ * class and the name of n octets (checked, n known to the caller: a parsed
+ * question's) lower-cased, zero-padded to 16-octet chunks, at least three;
+ * *hash: cache_hash() of it, computed from the chunks as they are made.
+ * Returns the key's length. */
 static inline size_t cache_key_into_n(const struct tw_cache *c, uint8_t *buf, uint8_t kind,
 				      uint16_t type, uint16_t cls, uint8_t variant,
 				      const uint8_t *name, size_t n, uint64_t *hash)
 {
-	uint64_t *k = (uint64_t *)(void *)buf;
-	size_t len = CACHE_KEY_HDR + n;
-	/* the last, partial word of the name: the 8 octets ending at its end
-	 * shifted down (no read past the name), or octet by octet when short */
-	size_t r = n & 7;
-	uint64_t tail = 0;
-	if (n >= 8) {
-		if (r)
-			tail = cache_load64(name + n - 8) >> (8 * (8 - r));
-	} else {
-		for (size_t j = 0; j < r; j++)
-			tail |= (uint64_t)name[j] << (8 * j);
-	}
-	tail = cache_lower8(tail);
-	/* name word at name offset o: whole, the tail, or the zero padding */
-#define CACHE_NAME_WORD(o) \
-	((o) + 8 <= n ? cache_lower8(cache_load64(name + (o))) : (o) < n ? tail : 0)
-	uint64_t a = (uint64_t)kind | (uint64_t)variant << 8 | (uint64_t)(type >> 8) << 16 |
-		     (uint64_t)(type & 0xFF) << 24 | (uint64_t)(cls >> 8) << 32 |
-		     (uint64_t)(cls & 0xFF) << 40;
-	uint64_t b = CACHE_NAME_WORD(0);
-	k[0] = a;
-	k[1] = b;
-	uint64_t acc = c->seed[0] ^ (len * 0x9E3779B97F4A7C15ull);
-	acc ^= cache_hash_chunk(c, a, b, 0);
-	for (size_t o = 8; o < n; o += 16) {
-		a = CACHE_NAME_WORD(o);
-		b = CACHE_NAME_WORD(o + 8);
-		k[1 + o / 8] = a;
-		k[2 + o / 8] = b;
-		acc ^= cache_hash_chunk(c, a, b, o + CACHE_KEY_HDR);
-	}
-#undef CACHE_NAME_WORD
-	*hash = cache_mum(acc ^ c->seed[2], c->seed[0] ^ 0x8EBC6AF09C88C6E3ull);
-	return len;
+	uint64_t hdr = cache_key_hdr(kind, type, cls, variant);
+	__m128i *out = (__m128i *)(void *)(buf + CACHE_KEY_HDR);
+	__m128i v[3];
+	memcpy(buf, &hdr, 8);
+	cache_name_head(name, n, v);
+	_mm_storeu_si128(out, v[0]);
+	_mm_storeu_si128(out + 1, v[1]);
+	_mm_storeu_si128(out + 2, v[2]);
+	*hash = cache_nh_final(c, cache_nh_name(c, v, name, n, out), hdr, CACHE_KEY_HDR + n);
+	return CACHE_KEY_HDR + n;
+}
+
+/* The length of a (checked) wire name, inline. */
+static inline size_t cache_name_len(const uint8_t *name)
+{
+	size_t n = 1;
+	while (name[n - 1])
+		n += name[n - 1] + 1u;
+	return n;
+}
+
+/* cache_key_into_n() of a name whose length is not known: its labels are
+ * walked first. */
+static inline size_t cache_key_into(const struct tw_cache *c, uint8_t *buf, uint8_t kind,
+				    uint16_t type, uint16_t cls, uint8_t variant,
+				    const uint8_t *name, uint64_t *hash)
+{
+	return cache_key_into_n(c, buf, kind, type, cls, variant, name, cache_name_len(name), hash);
 }
 
 /* cache_key_into() t->keybuf. */
@@ -304,15 +384,42 @@ static inline void cache_buckets_of(const struct tw_cache *c, uint64_t hash,
 	*b2 = &c->buckets[i2];
 }
 
-/* Entry keys and t->keybuf are both zero-padded to whole words. */
+/* Octets readable from the start of a key of keylen octets, in t->keybuf or
+ * an entry (cache_entry_new() allocates at least that much from e->key): the
+ * header word and the name in 16-octet chunks, at least three. */
+static inline size_t cache_key_span(size_t keylen)
+{
+	size_t n = keylen - CACHE_KEY_HDR, c = (n + 15) & ~(size_t)15;
+	return CACHE_KEY_HDR + (c > 48 ? c : 48);
+}
+
+/* Whether entry e has key (keylen octets). The name is compared in 16-octet
+ * chunks, octets past its end masked off, so names of up to 48 octets take no
+ * branch on their length. */
 static inline bool cache_entry_is(const struct cache_entry *e, const uint8_t *key, size_t keylen)
 {
-	if (e->keylen != keylen)
+	if (e->keylen != keylen || cache_load64(e->key) != cache_load64(key))
 		return false;
-	uint64_t diff = 0;
-	for (size_t i = 0; i < keylen; i += 8)
-		diff |= cache_load64(e->key + i) ^ cache_load64(key + i);
-	return diff == 0;
+	const __m128i *a = (const __m128i *)(const void *)(e->key + CACHE_KEY_HDR);
+	const __m128i *b = (const __m128i *)(const void *)(key + CACHE_KEY_HDR);
+	size_t n = keylen - CACHE_KEY_HDR;
+	uint64_t eq = (uint64_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a),
+								  _mm_loadu_si128(b))) |
+		      (uint64_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 1),
+								  _mm_loadu_si128(b + 1))) << 16 |
+		      (uint64_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 2),
+								  _mm_loadu_si128(b + 2))) << 32;
+	uint64_t need = n >= 48 ? 0xFFFFFFFFFFFFull : (1ull << n) - 1;
+	if ((eq & need) != need)
+		return false;
+	for (size_t o = 48; o < n; o += 16) { /* names of more than 48 octets */
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128(a + o / 16), _mm_loadu_si128(b + o / 16)));
+		unsigned nd = n - o >= 16 ? 0xFFFFu : (1u << (n - o)) - 1;
+		if ((m & nd) != nd)
+			return false;
+	}
+	return true;
 }
 
 static inline bool cache_entry_live(const struct tw_cache *c, const struct cache_entry *e,
@@ -324,12 +431,11 @@ static inline bool cache_entry_live(const struct tw_cache *c, const struct cache
 
 /* Bit 2i set when slot i of bucket b carries hash bits sig. Branch-free: the
  * match's position is random, and a loop leaving at it would mispredict on
- * nearly every lookup. With SSE4.1 the eight 16-bit signatures are shifted
- * down, packed into one vector and compared at once (13 instructions instead
- * of 64, measured with callgrind). */
+ * nearly every lookup. The eight 16-bit signatures are shifted down, packed
+ * into one vector and compared at once (13 instructions instead of 64 for a
+ * loop over the slots, measured with callgrind). */
 static inline unsigned cache_bucket_match(const struct cache_bucket *b, uint64_t sig)
 {
-#ifdef __SSE4_1__
 	const __m128i *v = (const __m128i *)(const void *)b->slot;
 	/* plain loads: x86 loads are not torn within an aligned quadword, and the
 	 * slot used is loaded again with acquire by the caller */
@@ -342,21 +448,15 @@ static inline unsigned cache_bucket_match(const struct cache_bucket *b, uint64_t
 	__m128i eq = _mm_cmpeq_epi16(p, _mm_set1_epi16((short)sig));
 	/* two mask bits per slot: keep the low one of each pair */
 	return (unsigned)_mm_movemask_epi8(eq) & 0x5555u;
-#else
-	unsigned m = 0;
-#pragma GCC unroll 8
-	for (unsigned i = 0; i < CACHE_SLOTS; i++)
-		m |= (unsigned)((__atomic_load_n(&b->slot[i], __ATOMIC_RELAXED) >> 48) == sig)
-		     << (2 * i);
-	return m;
-#endif
 }
 
-/* The slot holding key in bucket b, or NULL; *w: its word. */
-static inline uint64_t *cache_index_find(struct cache_bucket *b, uint64_t sig,
-					 const uint8_t *key, size_t keylen, uint64_t *w)
+/* The slot holding key among the slots of bucket b in mask m (from
+ * cache_bucket_match() with sig, perhaps a little earlier: each slot is loaded
+ * again), or NULL; *w: its word. */
+static inline uint64_t *cache_index_find_m(struct cache_bucket *b, unsigned m, uint64_t sig,
+					   const uint8_t *key, size_t keylen, uint64_t *w)
 {
-	for (unsigned m = cache_bucket_match(b, sig); m; m &= m - 1) {
+	for (; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctz(m) / 2;
 		/* loaded again with acquire: a writer may have changed it since */
 		uint64_t v = __atomic_load_n(&b->slot[i], __ATOMIC_ACQUIRE);
@@ -371,6 +471,26 @@ static inline uint64_t *cache_index_find(struct cache_bucket *b, uint64_t sig,
 	return NULL;
 }
 
+/* The slot holding key in bucket b, or NULL; *w: its word. */
+static inline uint64_t *cache_index_find(struct cache_bucket *b, uint64_t sig,
+					 const uint8_t *key, size_t keylen, uint64_t *w)
+{
+	return cache_index_find_m(b, cache_bucket_match(b, sig), sig, key, keylen, w);
+}
+
+/* The entry of slot word w if it is live at now (setting its reference bit),
+ * else NULL. */
+static inline struct cache_entry *cache_take(const struct tw_cache *c, uint64_t w, uint32_t now)
+{
+	struct cache_entry *e = cache_slot_entry(w);
+	if (!cache_entry_live(c, e, now))
+		return NULL;
+	/* Read before write: a hot entry's line stays shared between cores. */
+	if (!__atomic_load_n(&e->ref, __ATOMIC_RELAXED))
+		__atomic_store_n(&e->ref, 1, __ATOMIC_RELAXED);
+	return e;
+}
+
 /* The live entry for key (in t->keybuf), or NULL. Sets the entry's reference
  * bit. Does not count a hit or miss (the caller knows which it is). */
 static inline struct cache_entry *cache_find(struct tw_cache_thread *t, const uint8_t *key,
@@ -383,13 +503,7 @@ static inline struct cache_entry *cache_find(struct tw_cache_thread *t, const ui
 	t->now = now;
 	if (!cache_index_find(b1, sig, key, keylen, &w) && !cache_index_find(b2, sig, key, keylen, &w))
 		return NULL;
-	struct cache_entry *e = cache_slot_entry(w);
-	if (!cache_entry_live(c, e, now))
-		return NULL;
-	/* Read before write: a hot entry's line stays shared between cores. */
-	if (!__atomic_load_n(&e->ref, __ATOMIC_RELAXED))
-		__atomic_store_n(&e->ref, 1, __ATOMIC_RELAXED);
-	return e;
+	return cache_take(c, w, now);
 }
 
 /* Starts fetching the first bucket of a key (the one nearly every key is in). */
@@ -406,9 +520,11 @@ static inline void cache_find_burst_lines(struct tw_cache_thread *t, unsigned n,
 					  struct cache_entry **out)
 {
 	struct tw_cache *c = t->c;
+	unsigned match[TW_CACHE_BURST_MAX];
 	for (unsigned i = 0; i < n; i++) {
 		const struct cache_bucket *b = &c->buckets[hash[i] & c->bucket_mask];
 		unsigned m = cache_bucket_match(b, cache_slot_sig(hash[i]));
+		match[i] = m;
 		if (m) {
 			const uint8_t *e = (const uint8_t *)cache_slot_entry(
 				__atomic_load_n(&b->slot[__builtin_ctz(m) / 2], __ATOMIC_RELAXED));
@@ -416,8 +532,18 @@ static inline void cache_find_burst_lines(struct tw_cache_thread *t, unsigned n,
 				__builtin_prefetch(e + 64 * l);
 		}
 	}
-	for (unsigned i = 0; i < n; i++)
-		out[i] = cache_find(t, keys + (size_t)i * CACHE_KEYBUF, klen[i], hash[i], now);
+	t->now = now;
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *key = keys + (size_t)i * CACHE_KEYBUF;
+		uint64_t w;
+		/* the first bucket's candidates as matched above; when none is
+		 * the key (nearly always a miss), both buckets again */
+		if (cache_index_find_m(&c->buckets[hash[i] & c->bucket_mask], match[i],
+				       cache_slot_sig(hash[i]), key, klen[i], &w))
+			out[i] = cache_take(c, w, now);
+		else
+			out[i] = cache_find(t, key, klen[i], hash[i], now);
+	}
 }
 
 /* cache_find() for n keys at once (key i at keys + i * CACHE_KEYBUF, its length

@@ -53,25 +53,6 @@ size_t cache_rrset_serialize(struct tw_cache_thread *t, const struct tw_dns_msg 
 	return (size_t)(p + rlen + 1 - t->scratch);
 }
 
-void cache_rrset_view(const struct cache_rrset_hdr *h, const uint8_t *owner, uint32_t expires,
-		      uint32_t now, struct tw_cache_rrset *out)
-{
-	const uint8_t *data = (const uint8_t *)(h + 1);
-	out->owner = owner;
-	out->type = h->type;
-	out->cls = h->cls;
-	out->status = h->status;
-	out->ede = h->ede;
-	out->reason = (const char *)data + h->data_len;
-	out->ttl = (int32_t)(expires - now) > 0 ? expires - now : 0;
-	if (out->ttl > h->ttl)
-		out->ttl = h->ttl;
-	out->count = h->count;
-	out->sig_count = h->sig_count;
-	out->data = data;
-	out->data_len = h->data_len;
-}
-
 bool tw_cache_rrset_next(const struct tw_cache_rrset *r, uint32_t *pos, const uint8_t **rdata,
 			 uint16_t *len)
 {
@@ -87,9 +68,16 @@ bool tw_cache_rrset_next(const struct tw_cache_rrset *r, uint32_t *pos, const ui
 bool tw_cache_rrset_lookup(struct tw_cache_thread *t, const uint8_t *owner, uint16_t type,
 			   uint16_t cls, uint32_t now, struct tw_cache_rrset *out)
 {
+	return tw_cache_rrset_lookup_n(t, owner, cache_name_len(owner), type, cls, now, out);
+}
+
+bool tw_cache_rrset_lookup_n(struct tw_cache_thread *t, const uint8_t *owner, size_t owner_len,
+			     uint16_t type, uint16_t cls, uint32_t now, struct tw_cache_rrset *out)
+{
 	struct tw_cache_kind_stats *ks = &t->stats.kind[TW_CACHE_KIND_RRSET];
 	uint64_t h;
-	size_t klen = cache_key_hash(t, TW_CACHE_KIND_RRSET, type, cls, 0, owner, &h);
+	size_t klen = cache_key_into_n(t->c, t->keybuf, TW_CACHE_KIND_RRSET, type, cls, 0, owner,
+				       owner_len, &h);
 	struct cache_entry *e = cache_find(t, t->keybuf, klen, h, now);
 	if (!e) {
 		CACHE_CNT_INC(ks->misses);
@@ -111,8 +99,9 @@ uint32_t tw_cache_rrset_lookup_burst(struct tw_cache_thread *t, const struct tw_
 	if (n > TW_CACHE_BURST_MAX)
 		n = TW_CACHE_BURST_MAX;
 	for (unsigned i = 0; i < n; i++) {
-		klen[i] = cache_key_into(t->c, t->burst_key[i], TW_CACHE_KIND_RRSET, k[i].type,
-					 k[i].cls, 0, k[i].owner, &hash[i]);
+		size_t ol = k[i].owner_len ? k[i].owner_len : cache_name_len(k[i].owner);
+		klen[i] = cache_key_into_n(t->c, t->burst_key[i], TW_CACHE_KIND_RRSET, k[i].type,
+					   k[i].cls, 0, k[i].owner, ol, &hash[i]);
 		cache_prefetch_bucket(t->c, hash[i]);
 	}
 	cache_find_burst(t, n, t->burst_key[0], klen, hash, now, e);

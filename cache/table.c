@@ -199,11 +199,20 @@ static void enforce_limit(struct tw_cache_thread *t, uint32_t now, unsigned budg
 
 /* ---- entries ------------------------------------------------------------------------- */
 
+const uint8_t cache_shr_ctl[48] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+};
+
 struct cache_entry *cache_entry_new(struct tw_cache_thread *t, uint8_t kind, const uint8_t *key,
 				    size_t keylen, size_t val_len)
 {
 	size_t key_space = (keylen + 7u) & ~(size_t)7u;
-	size_t sz = sizeof(struct cache_entry) + key_space + val_len;
+	size_t after = key_space + val_len;
+	if (after < cache_key_span(keylen)) /* cache_entry_is() reads that far */
+		after = cache_key_span(keylen);
+	size_t sz = sizeof(struct cache_entry) + after;
 	if (sz > t->c->conf.mem_limit / 10 || val_len > UINT32_MAX) {
 		CACHE_CNT_INC(t->stats.kind[kind].refused);
 		return NULL;
@@ -224,7 +233,9 @@ struct cache_entry *cache_entry_new(struct tw_cache_thread *t, uint8_t kind, con
 	e->val_len = (uint32_t)val_len;
 	e->size = (uint32_t)(malloc_usable_size(e) + CACHE_ENTRY_OVERHEAD);
 	memcpy(e->key, key, keylen);
-	memset(e->key + keylen, 0, key_space - keylen); /* compared a word at a time */
+	memset(e->key + keylen, 0, key_space - keylen);
+	if (after > key_space + val_len) /* read (and masked off) by cache_entry_is() */
+		memset(e->key + key_space + val_len, 0, after - key_space - val_len);
 	return e;
 }
 
@@ -441,6 +452,17 @@ struct tw_cache *tw_cache_new(const struct tw_cache_conf *conf, char *err, size_
 		free(c);
 		return NULL;
 	}
+	/* the NH key of the hash: drawn from the seeds (splitmix64) */
+	uint64_t x = c->seed[0] ^ cache_mum(c->seed[1], c->seed[2] | 1);
+	for (unsigned i = 0; i < CACHE_NH_CHUNKS; i++)
+		for (unsigned j = 0; j < 4; j += 2) {
+			uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+			z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+			z ^= z >> 31;
+			c->nh[i][j] = (uint32_t)z;
+			c->nh[i][j + 1] = (uint32_t)(z >> 32);
+		}
 	pthread_mutex_init(&c->lock, NULL);
 	/* About one slot per 128 octets of limit (entries are 130-300 octets:
 	 * the index stays at most half full), a power of two of buckets. */

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "cache/cache.h"
+#include "cache/cache_internal.h" /* the key builder and comparer, white-box */
 #include "crypto/verify.h"
 #include "dns/csum.h"
 #include "dns/build.h"
@@ -513,7 +514,7 @@ static void test_packet_servfail_with_ede_lives_ttl_cap(void **state)
 
 static int insert_a(struct fx *f, const char *owner, uint32_t ttl, uint32_t now)
 {
-	char line[300];
+	char line[1200];
 	snprintf(line, sizeof(line), "%s %u IN A 192.0.2.1", owner, ttl);
 	const char *lines[] = { line };
 	struct pm p;
@@ -531,6 +532,111 @@ static bool has_a(struct fx *f, const char *owner, uint32_t now)
 	name(owner, n);
 	struct tw_cache_rrset r;
 	return tw_cache_rrset_lookup(f->t, n, TW_DNS_T_A, 1, now, &r);
+}
+
+/* Wire name `out` of exactly n octets (3..255) whose content octets cycle
+ * through letters of both cases and the octets beside the letter ranges
+ * ('@' '[' '`' '{', 0xC1 and 0xDA, which differ from letters by the case bit
+ * or sit just outside them), ending in '@'; its presentation form in text. */
+static void odd_name(size_t n, uint8_t *out, char *text)
+{
+	static const uint8_t cyc[] = { 'a', 'Z', '@', '[', '`', '{', 'q', 0xC1, 'M', 0xDA, 'z', 'A' };
+	size_t left = n - 1, at = 0, k = 0;
+	char *t = text;
+	while (left) {
+		size_t len = left - 1 > 63 ? 63 : left - 1;
+		if (left - 1 - len == 1) /* no room would be left for a label */
+			len--;
+		out[at++] = (uint8_t)len;
+		for (size_t j = 0; j < len; j++) {
+			bool last = left - 1 - len == 0 && j == len - 1;
+			uint8_t o = last ? '@' : cyc[(k++ + n) % sizeof(cyc)];
+			out[at++] = o;
+			if ((o >= 'a' && o <= 'z') || (o >= 'A' && o <= 'Z') || o == '[' || o == '`' ||
+			    o == '{')
+				*t++ = (char)o;
+			else
+				t += sprintf(t, "\\%03u", o);
+		}
+		*t++ = '.';
+		left -= 1 + len;
+	}
+	out[at] = 0;
+	*t = 0;
+	assert_int_equal(at + 1, n);
+}
+
+/* Keys of names of every length from 3 to 255 octets (the chunk boundaries of
+ * the key builder and comparer among them): found in any case, with the
+ * length given or walked, by the single and the burst lookup; a name that
+ * differs only in the case bit of its last octet (not a letter) is not
+ * found; the owner comes back lower-cased letter by letter only. */
+static void test_keys_of_every_name_length(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_open(&f, 64ull << 20, 0);
+	static uint8_t wire[256][TW_DNS_NAME_MAXLEN];
+	static char text[1100];
+	for (size_t n = 3; n <= 255; n++) {
+		odd_name(n, wire[n], text);
+		uint8_t check[TW_DNS_NAME_MAXLEN];
+		assert_int_equal(ts_name(text, check), (int)n);
+		assert_memory_equal(check, wire[n], n);
+		assert_int_equal(insert_a(&f, text, 3600, NOW), 0);
+	}
+	for (size_t n = 3; n <= 255; n++) {
+		uint8_t up[TW_DNS_NAME_MAXLEN], low[TW_DNS_NAME_MAXLEN], other[TW_DNS_NAME_MAXLEN];
+		memcpy(up, wire[n], n);
+		memcpy(low, wire[n], n);
+		for (size_t j = 0; j < n; j++) {
+			if (low[j] >= 'A' && low[j] <= 'Z')
+				low[j] = (uint8_t)(low[j] + 32);
+			if (up[j] >= 'a' && up[j] <= 'z')
+				up[j] = (uint8_t)(up[j] - 32);
+		}
+		memcpy(other, up, n);
+		assert_int_equal(other[n - 2], '@');
+		other[n - 2] = '`';
+		struct tw_cache_rrset r;
+		assert_true(tw_cache_rrset_lookup(f.t, up, TW_DNS_T_A, TW_DNS_C_IN, NOW, &r));
+		assert_memory_equal(r.owner, low, n);
+		assert_true(tw_cache_rrset_lookup_n(f.t, low, n, TW_DNS_T_A, TW_DNS_C_IN, NOW, &r));
+		assert_false(tw_cache_rrset_lookup_n(f.t, other, n, TW_DNS_T_A, TW_DNS_C_IN, NOW,
+						     &r));
+		assert_false(tw_cache_rrset_lookup(f.t, up, TW_DNS_T_AAAA, TW_DNS_C_IN, NOW, &r));
+		struct tw_cache_rrset_key k[3] = {
+			{ up, TW_DNS_T_A, TW_DNS_C_IN, (uint16_t)n },
+			{ other, TW_DNS_T_A, TW_DNS_C_IN, 0 },
+			{ low, TW_DNS_T_A, TW_DNS_C_IN, 0 },
+		};
+		struct tw_cache_rrset out[3];
+		assert_int_equal(tw_cache_rrset_lookup_burst(f.t, k, 3, NOW, out), 5);
+		assert_memory_equal(out[2].owner, low, n);
+
+		/* the comparer itself (a hash collision is what makes it decide):
+		 * equal keys in any case, and not the key one case bit away */
+		static uint8_t ka[CACHE_KEYBUF], kb[CACHE_KEYBUF], kc[CACHE_KEYBUF];
+		uint64_t ha, hb, hc;
+		size_t la = cache_key_into_n(f.c, ka, TW_CACHE_KIND_RRSET, 1, 1, 0, up, n, &ha);
+		size_t lb = cache_key_into(f.c, kb, TW_CACHE_KIND_RRSET, 1, 1, 0, other, &hb);
+		size_t lc = cache_key_into(f.c, kc, TW_CACHE_KIND_RRSET, 1, 1, 0, low, &hc);
+		assert_int_equal(la, n + CACHE_KEY_HDR);
+		assert_int_equal(lb, la);
+		assert_int_equal(lc, la);
+		assert_memory_equal(ka + CACHE_KEY_HDR, low, n);
+		assert_true(ha == hc && ha == cache_hash(f.c, ka, la) && hb != ha);
+		struct cache_entry *e = cache_entry_new(f.t, TW_CACHE_KIND_RRSET, ka, la, 1);
+		assert_non_null(e);
+		assert_true(cache_entry_is(e, kc, lc));
+		assert_false(cache_entry_is(e, kb, lb));
+		kc[CACHE_KEY_HDR + n] = 1; /* past the name: not compared */
+		assert_true(cache_entry_is(e, kc, lc));
+		kc[0] ^= 1;                     /* the header is */
+		assert_false(cache_entry_is(e, kc, lc));
+		cache_entry_discard(e);
+	}
+	fx_close(&f);
 }
 
 /* A burst gives exactly what single lookups give, key by key: names of every
@@ -566,8 +672,10 @@ static void test_burst_lookup_matches_single_lookups(void **state)
 			for (unsigned j = 1; j <= *c; j++)
 				if (c[j] >= 'a' && c[j] <= 'z')
 					c[j] = (uint8_t)(c[j] - 32);
+		/* the length given for half the keys, walked for the others */
 		k[i] = (struct tw_cache_rrset_key){ wire[i], i % 7 == 6 ? TW_DNS_T_AAAA : TW_DNS_T_A,
-						    TW_DNS_C_IN };
+						    TW_DNS_C_IN,
+						    (uint16_t)(i % 2 ? tw_dns_name_len(wire[i]) : 0) };
 	}
 	uint32_t now = NOW + 100;
 	struct tw_cache_rrset out[TW_CACHE_BURST_MAX];
@@ -916,6 +1024,7 @@ int main(void)
 		cmocka_unit_test(test_packet_answer_patches_id_case_and_ttls),
 		cmocka_unit_test(test_packet_servfail_with_ede_lives_ttl_cap),
 		cmocka_unit_test(test_burst_lookup_matches_single_lookups),
+		cmocka_unit_test(test_keys_of_every_name_length),
 		cmocka_unit_test(test_memory_limit_evicts_cold_entries_and_keeps_hot_one),
 		cmocka_unit_test(test_rdata_that_decompresses_past_the_scratch_is_refused),
 		cmocka_unit_test(test_packet_burst_matches_single_with_sums),
